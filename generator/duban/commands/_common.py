@@ -1,0 +1,83 @@
+"""Options and the load stage shared by every command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from duban import clock
+from duban.dates import parse_date
+from duban.output import print_problems
+from duban.problems import Problem, has_errors
+from duban.registry import Registry
+
+
+class DateParam(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        day = parse_date(value)
+        if day is None:
+            self.fail(f"{value!r} is not a date in YYYY-MM-DD form (e.g. 2026-06-30)", param, ctx)
+        return day
+
+
+DATE = DateParam()
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    show_default=".",
+    help="The registry's folder (the one holding duban.yaml).",
+)
+as_of_option = click.option(
+    "--as-of", "as_of", type=DATE, default=None, help="Compute as of this day (default: today in the registry's timezone)."
+)
+
+
+def format_option(choices: tuple[str, ...], default: str = "text") -> Any:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+def default_format(default: str = "text") -> str:
+    """`github` inside GitHub Actions, where annotations show on the pull request; `default` elsewhere."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else default
+
+
+@dataclass
+class Loaded:
+    registry: Registry
+    problems: list[Problem]  # located and sorted
+    as_of: dt.date  # the --as-of date, or today in the registry's timezone
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def load(root: Path, as_of: dt.date | None, paths: tuple[Path, ...] = ()) -> Loaded:
+    """Stage one of every pipeline: load and check the registry; today's date is read here, once."""
+    from duban.loader import finish_problems, load_registry
+
+    result = load_registry(root)
+    today = as_of or clock.today_in(result.registry.settings.timezone)
+    problems = finish_problems(result, today, paths)
+    return Loaded(result.registry, problems, today)
+
+
+def load_or_fail(root: Path, as_of: dt.date | None, fmt: str = "text") -> Loaded | None:
+    """The registry when it has no errors (warnings are printed); None after printing its errors."""
+    loaded = load(root, as_of)
+    if loaded.problems:
+        print_problems(loaded.problems, loaded.registry.settings.language, fmt if fmt in ("json", "github") else "text",
+                       err=True)
+    return loaded if loaded.ok else None

@@ -1,0 +1,156 @@
+"""JSON Schema validation, with jsonschema's errors turned into located, translated problems."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from duban.messages import TYPE_NAMES
+from duban.problems import PathPart, Problem
+from duban.resources import data_dir
+
+KINDS = ("task", "settings", "units", "people", "calendar")
+DATE_REF = "#/$defs/date"
+_WILDCARD = "*"
+
+
+@cache
+def load_schema(kind: str) -> dict[str, Any]:
+    path = data_dir("schema") / f"{kind}.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(kind))
+
+
+def schema_problems(kind: str, data: Any, rel: str) -> list[Problem]:
+    """Every way `data` breaks the `kind` schema, one problem per error, pointing at the offending node."""
+    problems: list[Problem] = []
+    for error in validator(kind).iter_errors(data):
+        problems.extend(_problems_for(error, rel))
+    return problems
+
+
+def _problems_for(error: ValidationError, rel: str) -> Iterator[Problem]:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        error = best_match(error.context)
+    path: tuple[PathPart, ...] = tuple(error.absolute_path)
+    keyword = error.validator
+    if keyword == "required":
+        key = next((k for k in error.validator_value if error.message.startswith(repr(k))), "?")
+        yield Problem(rel, "missing-key", {"key": key}, path)
+    elif keyword == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        for key in error.instance:
+            if key not in known:
+                yield Problem(rel, "unknown-key", {"key": key, "suggestion": did_you_mean(str(key), known)},
+                              (*path, key), where="key")
+    else:
+        code, args = _describe(error)
+        yield Problem(rel, code, args, path)
+
+
+def _describe(error: ValidationError) -> tuple[str, dict[str, Any]]:
+    keyword, value, instance = error.validator, error.validator_value, error.instance
+    if keyword == "type":
+        expected = [value] if isinstance(value, str) else list(value)
+        return "bad-type", {"expected": _type_names(expected), "actual": _type_names([json_type(instance)])}
+    if keyword in ("enum", "const"):
+        allowed = value if keyword == "enum" else [value]
+        return "bad-value", {"value": instance, "allowed": ", ".join(str(v) for v in allowed)}
+    if keyword == "pattern":
+        if error.schema.get("pattern") == load_schema("task")["$defs"]["date"]["pattern"]:
+            return "bad-date", {"value": instance}
+        defs = load_schema("task")["$defs"]
+        code = "bad-id" if value in (defs["task_id"]["pattern"], defs["org_id"]["pattern"]) else "bad-format"
+        return code, {"value": instance, "pattern": value}
+    if keyword in ("maxLength", "maxItems", "maxProperties"):
+        return "too-long", {"limit": value}
+    if keyword in ("minLength", "minItems", "minProperties"):
+        return "too-short", {"limit": value}
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return "out-of-range", {"value": instance, "bound": _bound(error.schema)}
+    if keyword == "uniqueItems":
+        return "not-unique", {}
+    return "schema", {"detail": error.message}
+
+
+def _bound(schema: dict[str, Any]) -> str:
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if low is not None and high is not None:
+        return f"{low}–{high}"
+    return f"≥ {low}" if low is not None else f"≤ {high}"
+
+
+def _type_names(types: list[str]) -> dict[str, str]:
+    return {lang: " / ".join(TYPE_NAMES.get(t, {}).get(lang, t) for t in types) for lang in ("zh-CN", "en")}
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def did_you_mean(word: str, candidates: list[str]) -> dict[str, str]:
+    """A "did you mean" suffix for messages, in both languages (empty when nothing is close)."""
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close:
+        return {"zh-CN": "", "en": ""}
+    return {"zh-CN": f"，是否应为“{close[0]}”？", "en": f" — did you mean '{close[0]}'?"}
+
+
+@cache
+def date_paths(kind: str) -> tuple[tuple[str, ...], ...]:
+    """Where a `kind` document holds dates, as paths with "*" for list items (read off the schema itself)."""
+    schema = load_schema(kind)
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: dict[str, Any], path: tuple[str, ...], depth: int) -> None:
+        ref = node.get("$ref")
+        if ref == DATE_REF:
+            found.append(path)
+            return
+        if ref and ref.startswith("#/$defs/") and depth < 12:
+            walk(schema["$defs"][ref.removeprefix("#/$defs/")], path, depth + 1)
+        for key, child in node.get("properties", {}).items():
+            walk(child, (*path, key), depth + 1)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], (*path, _WILDCARD), depth + 1)
+
+    walk(schema, (), 0)
+    return tuple(found)
+
+
+def values_at(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[tuple[PathPart, ...], Any]]:
+    """Every (path, value) in `data` that `pattern` (from `date_paths`) names."""
+    if not pattern:
+        yield (), data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == _WILDCARD:
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                for sub, value in values_at(item, rest):
+                    yield (index, *sub), value
+    elif isinstance(data, dict) and head in data:
+        for sub, value in values_at(data[head], rest):
+            yield (head, *sub), value
