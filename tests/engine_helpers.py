@@ -1,4 +1,4 @@
-"""Helpers for the engine, check, status and report tests: tasks as data, registries as real files in tmp_path."""
+"""Helpers for the engine, check, status and report tests: tasks as data, registries as files in tmp_path."""
 
 from __future__ import annotations
 
@@ -21,10 +21,26 @@ D = dt.date.fromisoformat
 
 # The 2026 holidays and make-up workdays (国办发明电〔2025〕7号), as calendar/2026.yaml writes them.
 HOLIDAYS_2026 = [
-    "2026-01-01", "2026-01-02", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",
-    "2026-02-23", "2026-04-06", "2026-05-01", "2026-05-04", "2026-05-05", "2026-06-19", "2026-09-25",
-    "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07",
-]  # fmt: skip
+    "2026-01-01",
+    "2026-01-02",
+    "2026-02-16",
+    "2026-02-17",
+    "2026-02-18",
+    "2026-02-19",
+    "2026-02-20",
+    "2026-02-23",
+    "2026-04-06",
+    "2026-05-01",
+    "2026-05-04",
+    "2026-05-05",
+    "2026-06-19",
+    "2026-09-25",
+    "2026-10-01",
+    "2026-10-02",
+    "2026-10-05",
+    "2026-10-06",
+    "2026-10-07",
+]
 WORKDAYS_2026 = ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
 CALENDAR_2026 = WorkCalendar.from_lists([2026], map(D, HOLIDAYS_2026), map(D, WORKDAYS_2026))
 
@@ -40,7 +56,11 @@ PEOPLE = [
     {"id": "chen-jing", "name": "陈静", "unit": "gov"},
     {"id": "feng-chao", "name": "冯超", "unit": "education"},
 ]
-SETTINGS = {"title": "市政府办公室督查督办", "organization": "江州市人民政府办公室", "timezone": "Asia/Shanghai"}
+SETTINGS = {
+    "title": "市政府办公室督查督办",
+    "organization": "江州市人民政府办公室",
+    "timezone": "Asia/Shanghai",
+}
 
 
 def task(task_id: str = "DB-2026-0001", **fields: Any) -> dict[str, Any]:
@@ -84,16 +104,18 @@ def write_registry(
     tasks: Sequence[dict[str, Any]] = (),
     settings: Mapping[str, Any] | None = None,
     calendar: bool = True,
-    folder: str = "tasks",
 ) -> Path:
-    """A registry in `root`: duban.yaml, org/, calendar/2026.yaml (unless `calendar` is False) and the tasks."""
+    """A registry in `root`: duban.yaml, org/, calendar/2026.yaml (unless `calendar` is False), the tasks."""
     dump(root / "duban.yaml", {**SETTINGS, **(settings or {})})
     dump(root / "org" / "units.yaml", UNITS)
     dump(root / "org" / "people.yaml", PEOPLE)
     if calendar:
-        dump(root / "calendar" / "2026.yaml", {"year": 2026, "holidays": HOLIDAYS_2026, "workdays": WORKDAYS_2026})
+        dump(
+            root / "calendar" / "2026.yaml",
+            {"year": 2026, "holidays": HOLIDAYS_2026, "workdays": WORKDAYS_2026},
+        )
     for data in tasks:
-        dump(root / folder / f"{data['id']}.yaml", data)
+        dump(root / "tasks" / f"{data['id']}.yaml", data)
     return root
 
 
@@ -124,3 +146,86 @@ def git_repo(path: Path) -> Path:
 def commit_all(repo: Path, message: str) -> None:
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", message)
+
+
+def report_tasks() -> list[dict[str, Any]]:
+    """A small office for the report tests; the numbers it must give are worked out in test_reports.py."""
+    done = {"summary": "已完成"}
+    return [
+        task(
+            "DB-2026-0001",
+            assigned="2026-03-01",
+            deadline="2026-06-30",
+            status="completed",
+            completion={"date": "2026-06-15", **done},
+        ),
+        task(
+            "DB-2026-0002",
+            assigned="2026-03-01",
+            deadline="2026-06-10",
+            status="completed",
+            completion={"date": "2026-06-20", **done},
+        ),
+        task(
+            "DB-2026-0003",
+            assigned="2026-06-05",
+            deadline="2026-12-31",
+            reminders=[{"date": "2026-06-10", "by": "chen-jing"}],
+        ),
+        task(
+            "DB-2026-0004",
+            assigned="2026-04-01",
+            deadline="2026-06-25",
+            updates=[{"date": "2026-06-01", "by": "zhang-wei", "text": "推进中", "progress": 40}],
+            reminders=[{"date": "2026-05-10"}, {"date": "2026-06-28", "note": "请抓紧"}],
+        ),
+        task(
+            "DB-2026-0005",
+            lead_unit="education",
+            owner="feng-chao",
+            assigned="2026-02-01",
+            deadline="2026-05-31",
+            status="completed",
+            completion={"date": "2026-05-20", **done},
+        ),
+        task(
+            "DB-2026-0006",
+            lead_unit="education",
+            owner="feng-chao",
+            assigned="2026-02-01",
+            deadline="2026-06-30",
+            extensions=[
+                {
+                    "requested": "2026-06-10",
+                    "to": "2026-09-30",
+                    "reason": "汛期影响",
+                    "decision": "approved",
+                    "decided": "2026-06-12",
+                    "by": "li-ming",
+                }
+            ],
+        ),
+        task(
+            "DB-2026-0007",
+            lead_unit="finance",
+            owner=None,
+            assigned="2026-06-02",
+            deadline="2026-06-20",
+            status="cancelled",
+        ),
+        task("DB-2026-0008", lead_unit="finance", owner=None, assigned="2026-03-01", deadline="2026-12-31"),
+        task(
+            "DB-2026-0009",
+            lead_unit="education",
+            owner="feng-chao",
+            assigned="2026-07-05",
+            deadline="2026-08-31",
+        ),
+        task(
+            "DB-2026-0010",
+            lead_unit="education",
+            owner="feng-chao",
+            assigned="2026-04-01",
+            deadline="2026-07-01",
+        ),
+    ]

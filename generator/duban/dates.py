@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -42,6 +43,16 @@ class WorkCalendar:
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     workdays: frozenset[dt.date] = field(default_factory=frozenset)
     years: frozenset[int] = field(default_factory=frozenset)
+    # Sorted exceptions to Monday–Friday, so that counting workdays over any span is two bisections:
+    # weekday holidays (days off) and weekend make-up days (调休补班).
+    _days_off: tuple[dt.date, ...] = field(default=(), init=False, repr=False, compare=False)
+    _extra_days: tuple[dt.date, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        days_off = sorted(d for d in self.holidays if d.weekday() < 5 and d not in self.workdays)
+        extra_days = sorted(d for d in self.workdays if d.weekday() >= 5)
+        object.__setattr__(self, "_days_off", tuple(days_off))
+        object.__setattr__(self, "_extra_days", tuple(extra_days))
 
     @classmethod
     def from_lists(
@@ -57,12 +68,15 @@ class WorkCalendar:
         return day.weekday() < 5
 
     def workdays_between(self, after: dt.date, until: dt.date) -> int:
-        """Workdays in (after, until]: the days after `after` up to and including `until`."""
-        count = 0
-        day = after + dt.timedelta(days=1)
-        while day <= until:
-            count += self.is_workday(day)
-            day += dt.timedelta(days=1)
+        """Workdays in (after, until]: the days after `after` up to and including `until`.
+
+        A formula, not a loop over the days: the engine calls this for every overdue item.
+        """
+        if until <= after:
+            return 0
+        count = _weekdays_through(until) - _weekdays_through(after)
+        count -= bisect_right(self._days_off, until) - bisect_right(self._days_off, after)
+        count += bisect_right(self._extra_days, until) - bisect_right(self._extra_days, after)
         return count
 
     def add_workdays(self, start: dt.date, count: int) -> dt.date:
@@ -72,3 +86,9 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
             count -= self.is_workday(day)
         return day
+
+
+def _weekdays_through(day: dt.date) -> int:
+    """Monday–Friday days from 0001-01-01 (a Monday) up to and including `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
