@@ -6,7 +6,8 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -17,7 +18,10 @@ from duban.problems import Problem, has_errors
 from duban.registry import Registry
 
 
-class DateParam(click.ParamType):
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+
+class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click stubs
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
@@ -43,7 +47,7 @@ as_of_option = click.option(
 )
 
 
-def format_option(choices: tuple[str, ...], default: str = "text") -> Any:
+def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[FC], FC]:
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")
 
