@@ -6,8 +6,8 @@ Every check takes schema-valid data and returns problems with paths; `duban.loca
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,8 +21,15 @@ Path_ = tuple[PathPart, ...]
 
 # Where a task refers to people, as (path pattern with "*" for list items).
 PERSON_FIELDS: tuple[tuple[str, ...], ...] = (
-    ("owner",), ("leader",), ("supervisor",), ("source", "by"), ("updates", "*", "by"), ("reminders", "*", "by"),
-    ("extensions", "*", "by"), ("completion", "verified_by",), ("rating", "by"),
+    ("owner",),
+    ("leader",),
+    ("supervisor",),
+    ("source", "by"),
+    ("updates", "*", "by"),
+    ("reminders", "*", "by"),
+    ("extensions", "*", "by"),
+    ("completion", "verified_by"),
+    ("rating", "by"),
 )
 UNIT_FIELDS: tuple[tuple[str, ...], ...] = (("lead_unit",), ("co_units", "*"))
 
@@ -72,7 +79,7 @@ def find_cycles(parents: dict[str, str | None]) -> list[list[str]]:
             trail.append(node)
             node = parents[node]
         if node is not None and node in trail:
-            cycle = trail[trail.index(node):]
+            cycle = trail[trail.index(node) :]
             first = cycle.index(min(cycle))
             cycles.append([*cycle[first:], *cycle[:first], min(cycle)])
         done.update(trail)
@@ -107,8 +114,10 @@ def check_tasks(registry: Registry, skip: Skip = Skip()) -> list[Problem]:
 
 
 def _references(task: TaskFile, registry: Registry, skip: Skip) -> Iterator[Problem]:
-    kinds = (("unknown-unit", UNIT_FIELDS, registry.units, skip.units),
-             ("unknown-person", PERSON_FIELDS, registry.people, skip.people))
+    kinds = (
+        ("unknown-unit", UNIT_FIELDS, registry.units, skip.units),
+        ("unknown-person", PERSON_FIELDS, registry.people, skip.people),
+    )
     for code, patterns, known, skipped in kinds:
         for pattern in () if skipped else patterns:
             for path, value in values_at(task.data, pattern):
@@ -127,14 +136,22 @@ def _task_dates(task: TaskFile) -> Iterator[Problem]:
     data = task.data
     assigned, deadline = parse_date(data["assigned"]), parse_date(data["deadline"])
     if assigned and deadline and deadline < assigned:
-        yield Problem(task.file, "deadline-before-assigned",
-                      {"deadline": data["deadline"], "assigned": data["assigned"]}, ("deadline",))
+        yield Problem(
+            task.file,
+            "deadline-before-assigned",
+            {"deadline": data["deadline"], "assigned": data["assigned"]},
+            ("deadline",),
+        )
     previous: dt.date | None = None
     for index, update in enumerate(data.get("updates", [])):
         day = parse_date(update["date"])
         if day and previous and day < previous:
-            yield Problem(task.file, "updates-out-of-order",
-                          {"date": update["date"], "previous": previous.isoformat()}, ("updates", index, "date"))
+            yield Problem(
+                task.file,
+                "updates-out-of-order",
+                {"date": update["date"], "previous": previous.isoformat()},
+                ("updates", index, "date"),
+            )
         previous = day or previous
 
 
@@ -149,13 +166,20 @@ def _extensions(task: TaskFile) -> Iterator[Problem]:
             yield Problem(task.file, "extension-undecided", {"decision": decision}, path)
         requested, decided = parse_date(extension["requested"]), parse_date(extension.get("decided"))
         if requested and decided and decided < requested:
-            yield Problem(task.file, "extension-decided-before-requested",
-                          {"decided": extension["decided"], "requested": extension["requested"]},
-                          (*path, "decided"))
+            yield Problem(
+                task.file,
+                "extension-decided-before-requested",
+                {"decided": extension["decided"], "requested": extension["requested"]},
+                (*path, "decided"),
+            )
         to = parse_date(extension["to"])
         if to and current and to <= current:
-            yield Problem(task.file, "extension-not-later", {"to": extension["to"], "deadline": current.isoformat()},
-                          (*path, "to"))
+            yield Problem(
+                task.file,
+                "extension-not-later",
+                {"to": extension["to"], "deadline": current.isoformat()},
+                (*path, "to"),
+            )
         if decision == "approved" and to:
             current = to
 
@@ -167,37 +191,68 @@ def _completion(task: TaskFile) -> Iterator[Problem]:
     if completion is not None and status not in ("completed", "reported"):
         yield Problem(task.file, "completion-forbidden", {"status": status}, ("completion",), where="key")
     assigned = parse_date(task.data["assigned"])
-    done = parse_date((completion or {}).get("date"))
+    done_text = completion["date"] if completion is not None else None
+    done = parse_date(done_text)
     if assigned and done and done < assigned:
-        yield Problem(task.file, "completion-before-assigned",
-                      {"date": completion["date"], "assigned": task.data["assigned"]},  # type: ignore[index]
-                      ("completion", "date"))
+        args = {"date": done_text, "assigned": task.data["assigned"]}
+        yield Problem(task.file, "completion-before-assigned", args, ("completion", "date"))
 
 
 def _indicators(task: TaskFile) -> Iterator[Problem]:
     for index, indicator in enumerate(task.data.get("indicators", [])):
         cumulative = indicator.get("measure", "cumulative") == "cumulative"
         if cumulative and indicator["target"] == indicator.get("baseline", 0):
-            yield Problem(task.file, "indicator-target-baseline",
-                          {"name": indicator["name"], "target": indicator["target"]}, ("indicators", index, "target"))
+            yield Problem(
+                task.file,
+                "indicator-target-baseline",
+                {"name": indicator["name"], "target": indicator["target"]},
+                ("indicators", index, "target"),
+            )
 
 
 def _evidence(task: TaskFile, root: Path) -> Iterator[Problem]:
     evidence = (task.data.get("completion") or {}).get("evidence", [])
     for index, item in enumerate(evidence):
-        url = item["url"]
-        if not is_safe_evidence(url, root):
-            yield Problem(task.file, "evidence-url", {"url": url}, ("completion", "evidence", index, "url"))
+        reason = evidence_fault(item["url"], root)
+        if reason is not None:
+            args = {"url": item["url"], "reason": EVIDENCE_REASONS[reason]}
+            yield Problem(task.file, "evidence-url", args, ("completion", "evidence", index, "url"))
+
+
+# Why an evidence link is refused, by language (the site links to it, so it must be safe to follow).
+EVIDENCE_REASONS: dict[str, dict[str, str]] = {
+    "scheme": {
+        "zh-CN": "只能是 http(s) 地址或登记库内的相对路径",
+        "en": "must be an http(s) URL or a relative path inside the registry",
+    },
+    "outside": {"zh-CN": "指向登记库之外", "en": "points outside the registry"},
+    "missing": {"zh-CN": "在登记库中找不到该文件", "en": "names no file in the registry"},
+}
+
+
+def evidence_fault(url: str, root: Path) -> str | None:
+    """None for http(s) links and relative paths to a file in the registry, else why not (a reason key)."""
+    if url.lower().startswith(("http://", "https://")):
+        return None
+    if ":" in url or "\\" in url:  # javascript:, data:, C:\ …
+        return "scheme"
+    parts = PurePosixPath(url).parts
+    if url.startswith("/") or ".." in parts:
+        return "outside"
+    return None if parts and _file_inside(root.joinpath(*parts), root) else "missing"
 
 
 def is_safe_evidence(url: str, root: Path) -> bool:
     """http(s) links, or a relative path to a file inside the registry (no `..`, no drive, no scheme)."""
-    if url.lower().startswith(("http://", "https://")):
-        return True
-    if ":" in url or url.startswith(("/", "\\")) or "\\" in url:
+    return evidence_fault(url, root) is None
+
+
+def _file_inside(path: Path, root: Path) -> bool:
+    """An existing regular file that stays inside the registry, also through symlinks."""
+    try:
+        return path.is_file() and path.resolve().is_relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):  # a name too long for the file system, a NUL, a symlink loop
         return False
-    parts = PurePosixPath(url).parts
-    return ".." not in parts and root.joinpath(*parts).is_file()
 
 
 def _parent_cycles(registry: Registry) -> list[Problem]:

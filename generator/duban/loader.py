@@ -1,6 +1,6 @@
 """Stage one of every pipeline: read every file of a registry, check it, and build the Registry.
 
-Reading order: duban.yaml → org/ → calendar/ → tasks/. Each file is decoded, parsed and schema-checked on its own;
+Reading order: duban.yaml → org/ → calendar/ → tasks/. Each file is decoded, parsed and schema-checked alone;
 the cross-file rules run once everything is in memory. Nothing here raises for bad input.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from duban import checks
 from duban.dates import WorkCalendar, parse_date
 from duban.locate import locate_all
+from duban.messages import LANGUAGES
 from duban.problems import Problem
 from duban.registry import LoadResult, Registry, TaskFile
 from duban.schemas import date_paths, schema_problems, values_at
@@ -43,12 +45,14 @@ class Document:
 def read_document(path: Path, rel: str, kind: str) -> Document:
     """Decode, parse and schema-check one file; `data` is None when it could not be parsed."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Document(rel, None, [Problem(rel, "too-large", {"size": size, "limit": MAX_FILE_BYTES})])
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            return _whole_file(rel, "unreadable", error="not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            return _whole_file(rel, "too-large", size=info.st_size, limit=MAX_FILE_BYTES)
         raw = path.read_bytes()
     except OSError as error:
-        return Document(rel, None, [Problem(rel, "unreadable", {"error": error.strerror or str(error)})])
+        return _whole_file(rel, "unreadable", error=error.strerror or str(error))
     text, problems = decode(raw, rel)
     if text is None:
         return Document(rel, None, problems)
@@ -58,6 +62,10 @@ def read_document(path: Path, rel: str, kind: str) -> Document:
     problems = schema_problems(kind, parsed.data, rel)
     problems += _impossible_dates(kind, parsed.data, rel)
     return Document(rel, parsed.data, problems)
+
+
+def _whole_file(rel: str, code: str, **args: Any) -> Document:
+    return Document(rel, None, [Problem(rel, code, args, where="file")])
 
 
 def _impossible_dates(kind: str, data: Any, rel: str) -> list[Problem]:
@@ -76,19 +84,12 @@ def _looks_like_date(value: str) -> bool:
 
 
 def load_registry(root: Path) -> LoadResult:
-    """Every file of the registry at `root`, checked; problems carry paths (lines come from `finish_problems`)."""
+    """Every file of the registry at `root`, checked; problems carry paths (`finish_problems` adds lines)."""
     problems: list[Problem] = []
-    settings_doc = _required(root, SETTINGS_FILE, "settings", problems)
-    settings_data = settings_doc.data if settings_doc and settings_doc.ok else {}
-    settings_problems = checks.check_settings(settings_data, SETTINGS_FILE)
-    problems += settings_problems
-    settings = Settings.from_data(settings_data)
-    if settings_problems:  # an unknown timezone must not stop the other checks
-        settings = dataclasses.replace(settings, timezone=Settings().timezone)
-    registry = Registry(root=root, settings=settings)
+    registry = Registry(root=root, settings=_settings(root, problems))
     units, people = _org(root, UNITS_FILE, "units", problems), _org(root, PEOPLE_FILE, "people", problems)
     registry.units, registry.people = units or {}, people or {}
-    if units is not None and people is not None:
+    if units is not None:  # people's units are checked too (none when people.yaml is broken)
         problems += checks.check_org(registry, UNITS_FILE, PEOPLE_FILE)
     registry.calendar = _calendars(root, problems)
     registry.tasks, unchecked = _tasks(root, problems)
@@ -96,6 +97,23 @@ def load_registry(root: Path) -> LoadResult:
     skip = checks.Skip(units=units is None, people=people is None, task_ids=unchecked)
     problems += checks.check_tasks(registry, skip)
     return LoadResult(registry, problems)
+
+
+def _settings(root: Path, problems: list[Problem]) -> Settings:
+    """duban.yaml's settings; the defaults for whatever is missing or broken (problems say so)."""
+    document = _required(root, SETTINGS_FILE, "settings", problems)
+    data = document.data if document and document.ok else {}
+    timezone_problems = checks.check_settings(data, SETTINGS_FILE)
+    problems += timezone_problems
+    settings = Settings.from_data(data)
+    if timezone_problems:  # an unknown timezone must not stop the other checks
+        settings = dataclasses.replace(settings, timezone=Settings().timezone)
+    if document is not None and isinstance(document.data, dict):
+        # Speak the registry's language even while its duban.yaml has an error elsewhere.
+        language = document.data.get("language")
+        if language in LANGUAGES:
+            settings = dataclasses.replace(settings, language=language)
+    return settings
 
 
 def finish_problems(result: LoadResult, today: dt.date, paths: tuple[Path, ...] = ()) -> list[Problem]:
@@ -108,14 +126,35 @@ def finish_problems(result: LoadResult, today: dt.date, paths: tuple[Path, ...] 
 
 
 def _under(path: Path, paths: tuple[Path, ...]) -> bool:
-    resolved = path.resolve()
-    return any(resolved == p.resolve() or p.resolve() in resolved.parents for p in paths)
+    """Whether `path` is one of `paths` or inside one: as written (a link in a folder belongs to the folder)
+    or with links resolved (a PATH given through a link)."""
+    forms = {_absolute(path), _resolved(path)}
+    for given in paths:
+        bases = {_absolute(given), _resolved(given)}
+        if any(form == base or base in form.parents for form in forms for base in bases):
+            return True
+    return False
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))  # noqa: PTH100 - normalised without following links, unlike resolve()
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return _absolute(path)
 
 
 def _required(root: Path, rel: str, kind: str, problems: list[Problem]) -> Document | None:
     path = root / rel
+    link_problem = _link_problem(path, rel, root.resolve())
+    if link_problem is not None:
+        problems.append(link_problem)
+        return None
     if not path.is_file():
-        problems.append(Problem(rel, "missing-file", {"name": rel, "root": str(root)}))
+        problems.append(Problem(rel, "missing-file", {"name": rel, "root": str(root)}, where="file"))
         return None
     document = read_document(path, rel, kind)
     problems += document.problems
@@ -145,9 +184,11 @@ def _calendars(root: Path, problems: list[Problem]) -> WorkCalendar:
         problems += document.problems
         if not document.ok:
             continue
-        year = document.data["year"]
+        year = int(document.data["year"])  # the schema's "integer" also admits 2026.0
         if year in years:
-            problems.append(Problem(rel, "calendar-duplicate-year", {"year": year, "other": years[year]}, ("year",)))
+            problems.append(
+                Problem(rel, "calendar-duplicate-year", {"year": year, "other": years[year]}, ("year",))
+            )
             continue
         years[year] = rel
         problems += _calendar_problems(document.data, rel, Path(rel).stem)
@@ -157,7 +198,7 @@ def _calendars(root: Path, problems: list[Problem]) -> WorkCalendar:
 
 
 def _calendar_problems(data: dict[str, Any], rel: str, stem: str) -> Iterator[Problem]:
-    year = data["year"]
+    year = int(data["year"])
     if stem != str(year):
         yield Problem(rel, "calendar-file-name", {"expected": f"{year}.yaml", "year": year}, ("year",))
     holidays = set(data.get("holidays", []))
@@ -178,7 +219,7 @@ def _calendar_problems(data: dict[str, Any], rel: str, stem: str) -> Iterator[Pr
 
 
 def _tasks(root: Path, problems: list[Problem]) -> tuple[dict[str, TaskFile], set[str]]:
-    """Schema-valid tasks by id, and the ids of the files that failed (so that nothing else calls them missing)."""
+    """Schema-valid tasks by id, and the ids of the files that failed (so nothing else calls them missing)."""
     tasks: dict[str, TaskFile] = {}
     unchecked: set[str] = set()
     for path, rel in _yaml_files(root, "tasks", problems):
@@ -194,7 +235,9 @@ def _tasks(root: Path, problems: list[Problem]) -> tuple[dict[str, TaskFile], se
         if task_id != stem:
             problems.append(Problem(rel, "id-mismatch", {"id": task_id, "stem": stem}, ("id",)))
         if task_id in tasks:
-            problems.append(Problem(rel, "duplicate-id", {"id": task_id, "other": tasks[task_id].file}, ("id",)))
+            problems.append(
+                Problem(rel, "duplicate-id", {"id": task_id, "other": tasks[task_id].file}, ("id",))
+            )
             continue
         tasks[task_id] = TaskFile(task_id, rel, document.data)
     return dict(sorted(tasks.items())), unchecked
@@ -206,14 +249,19 @@ def _yaml_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[tu
     if not base.is_dir():
         return
     real_root = root.resolve()
+    link_problem = _link_problem(base, folder, real_root)
+    if link_problem is not None:
+        problems.append(link_problem)
+        return
     found: list[tuple[str, Path]] = []
     for directory, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in dirnames + filenames:
             path = Path(directory) / name
             rel = path.relative_to(root).as_posix()
-            if path.is_symlink() and not _inside(path, real_root):
-                problems.append(Problem(rel, "symlink-outside", {"target": os.readlink(path)}))
+            link_problem = _link_problem(path, rel, real_root) if path.is_symlink() else None
+            if link_problem is not None:
+                problems.append(link_problem)
                 if name in dirnames:
                     dirnames.remove(name)
             elif name in filenames and name.endswith(YAML_SUFFIXES) and not name.startswith("."):
@@ -222,9 +270,15 @@ def _yaml_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[tu
         yield path, rel
 
 
-def _inside(path: Path, real_root: Path) -> bool:
+def _link_problem(path: Path, rel: str, real_root: Path) -> Problem | None:
+    """A problem when `path` leads outside the registry through a symbolic link (itself or a folder above it),
+    or into a loop of links. A pull request could point org/people.yaml at a secret on the CI machine: such a
+    file is never read, so nothing of it can show up in a message."""
     try:
-        path.resolve().relative_to(real_root)
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
-        return False
-    return True
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return Problem(rel, "unreadable", {"error": "symbolic link loop"}, where="file")
+    if resolved.is_relative_to(real_root):
+        return None
+    target = path.readlink() if path.is_symlink() else resolved
+    return Problem(rel, "symlink-outside", {"target": target.as_posix()}, where="file")

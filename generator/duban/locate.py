@@ -15,8 +15,8 @@ def locate_all(problems: list[Problem], root: Path) -> None:
     """Fill in line and column wherever a problem has a path but no position yet."""
     cache: dict[str, Positions | None] = {}
     for problem in problems:
-        if problem.line is not None:
-            continue
+        if problem.line is not None or problem.where == "file":
+            continue  # located already, or about the whole file (which may be huge, a FIFO, unreadable)
         if problem.file not in cache:
             cache[problem.file] = _positions(root / problem.file, problem.file)
         positions = cache[problem.file]

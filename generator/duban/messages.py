@@ -14,9 +14,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- reading files ---
     "not-utf8": {
         "zh-CN": "文件不是 UTF-8 编码{guess}。请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8；"
-        "或运行 iconv -f GB18030 -t UTF-8 原文件 > 新文件）",
+        "或运行 iconv -f {source} -t UTF-8 原文件 > 新文件）",
         "en": "the file is not UTF-8{guess}. Save it as UTF-8 (Notepad: Save As → Encoding UTF-8; "
-        "or run iconv -f GB18030 -t UTF-8 old > new)",
+        "or run iconv -f {source} -t UTF-8 old > new)",
     },
     "unreadable": {"zh-CN": "无法读取文件：{error}", "en": "cannot read the file: {error}"},
     "too-large": {
@@ -32,7 +32,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "缩进中使用了制表符（Tab），YAML 只允许空格缩进",
         "en": "tab character in indentation; YAML indents with spaces only",
     },
-    "yaml-syntax": {"zh-CN": "YAML 语法错误：{hint}{detail}", "en": "YAML syntax error: {detail}"},
+    "yaml-syntax": {"zh-CN": "YAML 语法错误：{hint}{detail}", "en": "YAML syntax error: {hint}{detail}"},
     "multiple-documents": {
         "zh-CN": "一个文件只能有一个 YAML 文档（此处出现了第二个 ---）",
         "en": "a file holds exactly one YAML document (a second one starts here)",
@@ -184,11 +184,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "indicator-target-baseline": {
         "zh-CN": "累计指标“{name}”的目标值等于基数（{target}），无法计算进度",
-        "en": "cumulative indicator '{name}' has its target equal to its baseline ({target}); progress is undefined",
+        "en": "cumulative indicator '{name}' has its target equal to its baseline ({target}): "
+        "progress is undefined",
     },
     "evidence-url": {
-        "zh-CN": "佐证材料链接“{url}”只能是 http(s) 地址或登记库内的文件路径",
-        "en": "evidence link '{url}' must be an http(s) URL or a path inside the registry",
+        "zh-CN": "佐证材料链接“{url}”{reason}",
+        "en": "evidence link '{url}' {reason}",
     },
     "future-record": {
         "zh-CN": "{what}的日期 {date} 晚于今天（{today}）",

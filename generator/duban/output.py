@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,10 +31,22 @@ def problem_record(problem: Problem, language: str) -> dict[str, Any]:
 
 
 def text_line(problem: Problem, language: str) -> str:
+    """`file:line:column: severity[code]: message`, always one line (editors' problem matchers read it)."""
     where = problem.file
     if problem.line is not None:
         where += f":{problem.line}:{problem.column or 1}"
-    return f"{where}: {problem.severity}[{problem.code}]: {problem.message(language)}"
+    return visible(f"{where}: {problem.severity}[{problem.code}]: {problem.message(language)}")
+
+
+def visible(text: str, keep: str = "") -> str:
+    """Control characters from the files (a quoted "\\e[31m", a line break in a key) shown as escapes: they
+    must neither break the one-line-per-problem output nor reach a terminal as escape sequences."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) == "Cc" and ch not in keep
+        else ch
+        for ch in text
+    )
 
 
 def summary_line(problems: list[Problem], language: str) -> str:
@@ -67,18 +81,18 @@ def escape_property(text: str) -> str:
 
 
 def github_file(problem_file: str, root: Path | None) -> str:
-    """Annotations need the path from the repository's top (where the workflow runs), not from the registry."""
+    """Annotations need the path from the repository's top (where the workflow runs), not the registry's."""
     if root is None:
         return problem_file
     return Path(os.path.relpath(root / problem_file)).as_posix()
 
 
 def annotation(level: str, file: str, line: int | None, column: int | None, title: str, message: str) -> str:
-    props = [f"file={escape_property(file)}"]
+    props = [f"file={escape_property(visible(file))}"]
     if line is not None:
         props += [f"line={line}", f"col={column or 1}"]
-    props.append(f"title={escape_property(title)}")
-    return f"::{level} {','.join(props)}::{escape_data(message)}"
+    props.append(f"title={escape_property(visible(title))}")
+    return f"::{level} {','.join(props)}::{escape_data(visible(message, keep=chr(13) + chr(10)))}"
 
 
 def format_github(problems: list[Problem], language: str, root: Path | None = None) -> str:
@@ -96,4 +110,30 @@ FORMATTERS: dict[str, Formatter] = {"text": format_text, "json": format_json, "g
 def print_problems(
     problems: list[Problem], language: str, fmt: str = "text", *, err: bool = False, root: Path | None = None
 ) -> None:
-    click.echo(FORMATTERS[fmt](problems, language, root), err=err)
+    echo(FORMATTERS[fmt](problems, language, root), err=err, as_json=fmt == "json")
+
+
+def echo(text: str, *, err: bool = False, as_json: bool = False) -> None:
+    """click.echo, but never a UnicodeEncodeError: a pipe on Chinese Windows is GBK, and an emoji in a title
+    must not crash the report. Characters the stream cannot encode are written as escapes (JSON's in JSON)."""
+    stream = sys.stderr if err else sys.stdout
+    click.echo(fit_encoding(text, getattr(stream, "encoding", None) or "utf-8", as_json=as_json), err=err)
+
+
+def fit_encoding(text: str, encoding: str, *, as_json: bool = False) -> str:
+    try:
+        text.encode(encoding)
+    except LookupError:  # an encoding Python does not know: leave it to the stream
+        return text
+    except UnicodeEncodeError:
+        return "".join(_encodable(ch, encoding, as_json) for ch in text)
+    return text
+
+
+def _encodable(ch: str, encoding: str, as_json: bool) -> str:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        # Non-ASCII only ever occurs inside JSON strings in our output, so a \\u escape keeps the JSON valid.
+        return json.dumps(ch)[1:-1] if as_json else ch.encode("unicode_escape").decode("ascii")
+    return ch

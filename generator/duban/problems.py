@@ -1,7 +1,7 @@
 """Problems are data: every check returns them, nothing raises them.
 
 A problem names a file and a JSON-style path inside it; the line and column are filled in afterwards by
-`duban.locate`, which re-reads only the files that have problems (keeping positions for every node of every file
+`duban.locate`, which re-reads only the files with problems (keeping positions of every node of every file
 would cost more memory than the data itself).
 """
 
@@ -14,7 +14,9 @@ from duban.messages import render
 
 Severity = Literal["error", "warning"]
 PathPart = str | int
-Where = Literal["value", "key"]
+# Where a problem found by path points: at the node's value, at its key (unknown keys), or at no line at all
+# (the file as a whole: missing, unreadable, too large; `duban.locate` leaves those alone).
+Where = Literal["value", "key", "file"]
 
 
 @dataclass
@@ -26,7 +28,7 @@ class Problem:
     severity: Severity = "error"
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
-    where: Where = "value"  # "key": point at the mapping key rather than its value (unknown keys)
+    where: Where = "value"
 
     def message(self, language: str) -> str:
         return render(self.code, self.args, language)

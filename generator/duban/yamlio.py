@@ -8,11 +8,18 @@ nesting. The same walk can record where every node sits, which `duban.locate` us
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.scanner import Scanner
 
 from duban.problems import PathPart, Problem
 
@@ -20,55 +27,82 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_ALIAS_NODES = 10_000
 
-try:  # libyaml's parser when available
-    from yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.composer import Composer
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
 
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
+class _PyParser(Reader, Scanner, Parser, Composer):
+    """PyYAML's pure-Python parser: the fallback when PyYAML was built without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
 
 
 class _Resolver(yaml.resolver.BaseResolver):
     """YAML 1.2 core schema, minus timestamps: only these plain scalars are not strings."""
 
 
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
-)
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
-    list("-+0123456789."),
-)
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
+# YAML 1.2 core schema patterns, without .inf and .nan: a registry never needs them, and they would poison
+# arithmetic and JSON output downstream (`.inf` stays text and fails the schema as text).
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""])
 
 
-class _Loader(_Parser, _Resolver):  # type: ignore[misc, valid-type]
+class _PyLoader(_PyParser, _Resolver):
     def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
+        _PyParser.__init__(self, stream)
         _Resolver.__init__(self)
 
 
+# libyaml's parser when PyYAML was built with it: ~8x faster, and it refuses nesting beyond 1000 levels
+# itself. (CParser lives in yaml._yaml; `from yaml import CParser` fails, which once silently cost the speed.)
+# Tests swap LOADER for _PyLoader to check that both parsers report the same problems.
+LOADER: type = _PyLoader
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    pass
+else:
+
+    class _CLoader(_CParser, _Resolver):
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+    LOADER = _CLoader
+
+
 _STR = "tag:yaml.org,2002:str"
-_SCALAR_TAGS = {
-    _STR: str,
-    "tag:yaml.org,2002:int": int,
-    "tag:yaml.org,2002:float": float,
-    "tag:yaml.org,2002:bool": lambda v: v.lower() == "true",
-    "tag:yaml.org,2002:null": lambda v: None,
+
+
+# A number Python cannot hold as a finite value (1e999, or an int of more than 4300 digits) stays the text
+# it was: it then fails the schema as text instead of crashing anything later.
+def _to_int(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:  # int's 4300-digit limit
+        return text
+
+
+def _to_float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+# Scalar tags we accept, with the text each may hold (explicit `!!int abc` is refused) and the conversion.
+_SCALARS: dict[str, tuple[re.Pattern[str] | None, Callable[[str], Any]]] = {
+    _STR: (None, str),
+    "tag:yaml.org,2002:int": (_INT, _to_int),
+    "tag:yaml.org,2002:float": (_FLOAT, _to_float),
+    "tag:yaml.org,2002:bool": (_BOOL, lambda text: text.lower() == "true"),
+    "tag:yaml.org,2002:null": (_NULL, lambda text: None),
 }
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -106,25 +140,39 @@ class _Refused(Exception):
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 text (a BOM is fine) or a problem that says which encoding it looks like."""
+    if _looks_utf16(raw):  # ASCII in UTF-16 would "decode" as UTF-8 full of NULs: say what it is instead
+        return None, [Problem(rel, "not-utf8", _guess("UTF-16", "UTF-16"), line=1, column=1)]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
         line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        guess = _guess_encoding(raw)
-        return None, [Problem(rel, "not-utf8", {"guess": guess}, line=line, column=column)]
+        # Columns count characters, as editors do: everything before the bad byte is valid UTF-8.
+        column = len(raw[line_start : error.start].decode("utf-8")) + 1
+        return None, [Problem(rel, "not-utf8", _guess_encoding(raw), line=line, column=column)]
 
 
-def _guess_encoding(raw: bytes) -> dict[str, str]:
-    for name, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+def _looks_utf16(raw: bytes) -> bool:
+    head = raw[:200]
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(0) * 4 >= len(head) > 0
+
+
+def _guess_encoding(raw: bytes) -> dict[str, Any]:
+    """Which Chinese encoding the bytes decode in (Notepad on Chinese Windows saves GBK), if any."""
+    for codec, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
         try:
-            raw.decode(name)
+            raw.decode(codec)
         except UnicodeDecodeError:
             continue
-        return {"zh-CN": f"（看起来是 {label}）", "en": f" (it looks like {label})"}
-    return {"zh-CN": "", "en": ""}
+        return _guess(label, codec.upper())
+    return {"guess": {"zh-CN": "", "en": ""}, "source": "GB18030"}
+
+
+def _guess(label: str, source: str) -> dict[str, Any]:
+    """not-utf8's args: what the file looks like, and the encoding to name in the iconv command."""
+    return {"guess": {"zh-CN": f"（看起来是 {label}）", "en": f" (it looks like {label})"}, "source": source}
 
 
 def parse_text(text: str, rel: str, *, with_positions: bool = False) -> Parsed:
@@ -133,17 +181,19 @@ def parse_text(text: str, rel: str, *, with_positions: bool = False) -> Parsed:
     if tabs:
         return Parsed(problems=tabs)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as error:
-        return Parsed(problems=[_syntax_problem(error, rel)])
+        return Parsed(problems=[_syntax_problem(error, text, rel)])
     except yaml.reader.ReaderError as error:  # control characters and the like
-        line, column = _line_column(text, error.position)
-        detail = f"character #x{error.character:04x} is not allowed" if isinstance(error.character, int) else str(error)
-        hint = {"zh-CN": "文件中有不允许的控制字符。", "en": ""}
-        return Parsed(problems=[Problem(rel, "yaml-syntax", {"detail": detail, "hint": hint}, line=line, column=column)])
-    except yaml.YAMLError as error:  # pragma: no cover - every error libyaml raises is marked or a reader error
-        return Parsed(problems=[Problem(rel, "yaml-syntax", {"detail": str(error), "hint": ""}, line=1, column=1)])
-    if node is None:
+        return Parsed(problems=[_reader_problem(error, text, rel)])
+    except RecursionError:  # only the pure-Python parser recurses; libyaml stops at 1000 levels itself
+        return Parsed(problems=[Problem(rel, "too-deep", {"limit": MAX_DEPTH}, line=1, column=1)])
+    except (
+        yaml.YAMLError
+    ) as error:  # pragma: no cover - every error the parsers raise is marked or a reader error
+        return Parsed(problems=[_syntax(rel, str(error), _NO_HINT, 1, 1)])
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag != _STR):
+        # No document, or only `---` markers and comments: empty to whoever wrote it (`""` is a document).
         return Parsed(problems=[Problem(rel, "empty-file", line=1, column=1)])
     builder = _Builder(with_positions)
     try:
@@ -155,44 +205,107 @@ def parse_text(text: str, rel: str, *, with_positions: bool = False) -> Parsed:
     return Parsed(data=data, positions=builder.positions)
 
 
+def _reader_problem(error: yaml.reader.ReaderError, text: str, rel: str) -> Problem:
+    """A character YAML does not allow (NUL, most C0 controls): point at it, say which it is."""
+    character = error.character
+    if isinstance(character, int):
+        # libyaml counts the offset in UTF-8 bytes, the Python reader in characters: look for the character.
+        offset = text.find(chr(character))
+        detail = f"character #x{character:04x} is not allowed"
+    else:  # pragma: no cover - both parsers report the offending character as a code point
+        offset, detail = -1, str(error)
+    line, column = _line_column(text, offset) if offset >= 0 else (1, 1)
+    return _syntax(rel, detail, _CONTROL_HINT, line, column)
+
+
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _syntax(rel: str, detail: str, hint: dict[str, str], line: int, column: int) -> Problem:
+    return Problem(rel, "yaml-syntax", {"detail": detail, "hint": hint}, line=line, column=column)
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _tab_problems(text: str, rel: str) -> list[Problem]:
     if "\t" not in text:
         return []
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Line breaks as YAML counts them (str.splitlines also splits at \f and \v, shifting the numbers).
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line.strip() and not line.lstrip().startswith("#"):
             problems.append(Problem(rel, "tab", line=number, column=line.index("\t") + 1))
     return problems
 
 
+def _hint(zh: str, en: str) -> dict[str, str]:
+    return {"zh-CN": zh, "en": en}
+
+
+_NO_HINT = _hint("", "")
+_CONTROL_HINT = _hint("文件中有不允许的控制字符。", "the file holds a control character. ")
+# The parser's own words (the same in libyaml and PyYAML), and what they usually mean to a person editing.
 _SYNTAX_HINTS = (
-    ("quoted scalar", {"zh-CN": "引号未闭合（从此处开始）。", "en": ""}),
-    ("flow sequence", {"zh-CN": "方括号 [ 未闭合或列表格式有误（从此处开始）。", "en": ""}),
-    ("flow mapping", {"zh-CN": "花括号 { 未闭合或格式有误（从此处开始）。", "en": ""}),
-    ("mapping values are not allowed", {"zh-CN": "此处不能出现冒号（值中含“: ”时请用引号括起来）。", "en": ""}),
-    ("could not find expected ':'", {"zh-CN": "缺少冒号或缩进不一致。", "en": ""}),
-    ("did not find expected key", {"zh-CN": "缩进不一致或缺少冒号。", "en": ""}),
-    ("found undefined alias", {"zh-CN": "引用了未定义的别名。", "en": ""}),
+    ("quoted scalar", _hint("引号未闭合（从此处开始）。", "unclosed quote (it starts here). ")),
+    (
+        "flow sequence",
+        _hint("方括号 [ 未闭合或列表格式有误（从此处开始）。", "unclosed [ or a bad list (it starts here). "),
+    ),
+    (
+        "flow mapping",
+        _hint("花括号 { 未闭合或格式有误（从此处开始）。", "unclosed { or a bad mapping (it starts here). "),
+    ),
+    (
+        "mapping values are not allowed",
+        _hint(
+            "此处不能出现冒号（值中含“: ”时请用引号括起来）。",
+            "a colon is not allowed here (quote values that hold ': '). ",
+        ),
+    ),
+    (
+        "could not find expected ':'",
+        _hint("缺少冒号或缩进不一致。", "a missing colon or uneven indentation. "),
+    ),
+    ("did not find expected key", _hint("缩进不一致或缺少冒号。", "uneven indentation or a missing colon. ")),
+    ("found undefined alias", _hint("引用了未定义的别名。", "an alias (*name) without its anchor (&name). ")),
+    (
+        "found duplicate anchor",
+        _hint("锚点（&名称）重复定义。", "the same anchor (&name) is defined twice. "),
+    ),
 )
+_OPENERS = ("quoted scalar", "flow sequence", "flow mapping")
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, rel: str) -> Problem:
+def _syntax_problem(error: yaml.MarkedYAMLError, source: str, rel: str) -> Problem:
     text = f"{error.context or ''} {error.problem or ''}"
+    at = error.problem_mark or error.context_mark
     if "expected a single document" in text:
-        mark = error.problem_mark or error.context_mark
-        return Problem(rel, "multiple-documents", line=_line(mark), column=_column(mark))
+        return Problem(rel, "multiple-documents", line=_line(at), column=_column(at))
+    if "exceeded maximum nesting depth" in text:  # libyaml's own limit (1000 levels), far beyond ours
+        return Problem(rel, "too-deep", {"limit": MAX_DEPTH}, line=_line(at), column=_column(at))
+    if _character_at(source, _line(at), _column(at)) == "\t":  # a tab the line scan let pass (a blank line)
+        return Problem(rel, "tab", line=_line(at), column=_column(at))
     # An unclosed quote or bracket is reported where it was opened, which is where the user must look.
-    opened = error.context and any(w in error.context for w in ("quoted scalar", "flow sequence", "flow mapping"))
+    opened = error.context is not None and any(word in error.context for word in _OPENERS)
     mark = error.context_mark if opened and error.context_mark else (error.problem_mark or error.context_mark)
-    hint = next((h for key, h in _SYNTAX_HINTS if key in text), {"zh-CN": "", "en": ""})
+    hint = next((h for key, h in _SYNTAX_HINTS if key in text), _NO_HINT)
     detail = " ".join(part for part in (error.context, error.problem) if part)
-    return Problem(rel, "yaml-syntax", {"detail": detail, "hint": hint}, line=_line(mark), column=_column(mark))
+    return _syntax(rel, detail, hint, *_within(source, _line(mark), _column(mark)))
+
+
+def _character_at(text: str, line: int, column: int) -> str:
+    lines = _LINE_BREAK.split(text)
+    return lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+
+
+def _within(text: str, line: int, column: int) -> tuple[int, int]:
+    """libyaml puts the end of a file without a final line break on the next line: keep to the last line."""
+    lines = _LINE_BREAK.split(text)
+    return (line, column) if line <= len(lines) else (len(lines), len(lines[-1]) + 1)
 
 
 def _line(mark: Any) -> int:
@@ -201,6 +314,21 @@ def _line(mark: Any) -> int:
 
 def _column(mark: Any) -> int:
     return int(mark.column) + 1 if mark is not None else 1
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """Where the builder is: the path, the depth, the collections above (cycles), and whom to blame.
+
+    `blame` is the mapping key of the entry the user wrote: inside an alias's expansion the nodes sit where
+    the anchor is, so problems found there (and positions of aliased values) point at the entry using it.
+    """
+
+    path: tuple[PathPart, ...]
+    depth: int
+    stack: frozenset[int]
+    blame: yaml.Node
+    aliased: bool = False
 
 
 class _Builder:
@@ -213,32 +341,39 @@ class _Builder:
         self.sizes: dict[int, int] = {}
 
     def build(self, node: yaml.Node) -> Any:
-        return self._node(node, (), 0, set())
+        return self._node(node, _Walk((), 0, frozenset(), node))
 
-    def _node(self, node: yaml.Node, path: tuple[PathPart, ...], depth: int, stack: set[int]) -> Any:
-        if depth > MAX_DEPTH:
+    def _node(self, node: yaml.Node, walk: _Walk) -> Any:
+        if walk.depth > MAX_DEPTH:
             raise _Refused("too-deep", node, limit=MAX_DEPTH)
-        if id(node) in stack:
-            raise _Refused("alias-bomb", node)
-        if id(node) in self.seen and not isinstance(node, yaml.ScalarNode):
-            self.alias_nodes += _size(node, self.sizes)
-            if self.alias_nodes > MAX_ALIAS_NODES:
-                raise _Refused("alias-bomb", node)
+        if id(node) in walk.stack:  # an alias inside its own anchor
+            raise _Refused("alias-bomb", walk.blame)
+        if id(node) in self.seen:  # an alias: the node was built before
+            if not walk.aliased:
+                walk = dataclasses.replace(walk, aliased=True)
+            if not isinstance(node, yaml.ScalarNode):
+                self.alias_nodes += _size(node, self.sizes)
+                if self.alias_nodes > MAX_ALIAS_NODES:
+                    raise _Refused("alias-bomb", walk.blame)
         self.seen.add(id(node))
-        if self.positions is not None:
-            self._remember(path, node)
+        if self.positions is not None and walk.path not in self.positions:
+            self.positions[walk.path] = _position(walk.blame if walk.aliased else node, None)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
-        stack = stack | {id(node)}
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 raise _Refused("unsupported-tag", node, tag=node.tag)
-            return [self._node(item, (*path, i), depth + 1, stack) for i, item in enumerate(node.value)]
-        return self._mapping(node, path, depth, stack)
+            inner = dataclasses.replace(walk, depth=walk.depth + 1, stack=walk.stack | {id(node)})
+            return [
+                self._node(item, dataclasses.replace(inner, path=(*walk.path, index)))
+                for index, item in enumerate(node.value)
+            ]
+        return self._mapping(node, walk)
 
-    def _mapping(self, node: yaml.Node, path: tuple[PathPart, ...], depth: int, stack: set[int]) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.Node, walk: _Walk) -> dict[Any, Any]:
         if node.tag != _MAP:
             raise _Refused("unsupported-tag", node, tag=node.tag)
+        inner = dataclasses.replace(walk, depth=walk.depth + 1, stack=walk.stack | {id(node)})
         result: dict[Any, Any] = {}
         first_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -249,25 +384,19 @@ class _Builder:
             if key in first_lines:
                 raise _Refused("duplicate-key", key_node, key=key, first_line=first_lines[key])
             first_lines[key] = key_node.start_mark.line + 1
-            child = (*path, key)
+            child = (*walk.path, key)
+            blame = walk.blame if walk.aliased else key_node
             if self.positions is not None:
-                self.positions[child] = _position(value_node, key_node)
-            result[key] = self._node(value_node, child, depth + 1, stack)
+                aliased = walk.aliased or id(value_node) in self.seen
+                self.positions[child] = _position(blame if aliased else value_node, blame)
+            result[key] = self._node(value_node, dataclasses.replace(inner, path=child, blame=blame))
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        convert = _SCALAR_TAGS.get(node.tag)
-        if convert is None:
+        rule = _SCALARS.get(node.tag)
+        if rule is None or (rule[0] is not None and not rule[0].fullmatch(node.value)):
             raise _Refused("unsupported-tag", node, tag=node.tag)
-        try:
-            return convert(node.value)
-        except ValueError:  # an explicit !!int on text
-            raise _Refused("unsupported-tag", node, tag=node.tag) from None
-
-    def _remember(self, path: tuple[PathPart, ...], node: yaml.Node) -> None:
-        assert self.positions is not None
-        if path not in self.positions:
-            self.positions[path] = _position(node, None)
+        return rule[1](node.value)
 
 
 def _position(node: yaml.Node, key_node: yaml.Node | None) -> Position:
@@ -283,6 +412,8 @@ def _size(node: yaml.Node, memo: dict[int, int]) -> int:
     if isinstance(node, yaml.ScalarNode):
         return 1
     if id(node) not in memo:
-        children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        children = (
+            node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        )
         memo[id(node)] = 1 + sum(_size(child, memo) for child in children)
     return memo[id(node)]

@@ -23,7 +23,10 @@ def run_validate(root: Path, paths: tuple[Path, ...], fmt: str, as_of: dt.date |
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @root_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default=None,
     help="Output format [default: text; github inside GitHub Actions].",
 )
 @as_of_option
