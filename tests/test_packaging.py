@@ -1,4 +1,4 @@
-"""The wheel carries the schemas and templates, so an installed duban checks any registry, not only this repo."""
+"""The wheel carries schemas and templates, so an installed duban checks any registry, not only this repo."""
 
 from __future__ import annotations
 
@@ -18,7 +18,18 @@ pytestmark = pytest.mark.slow
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO_ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO_ROOT),
+        ],
         check=True,
     )
     (found,) = out.glob("duban-*.whl")
@@ -37,7 +48,8 @@ def test_wheel_contains_schemas_and_templates(wheel: Path) -> None:
 def test_installed_wheel_validates_another_registry(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site-packages"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
     )
     registry = tmp_path / "other"
     (registry / "org").mkdir(parents=True)
@@ -51,7 +63,11 @@ def test_installed_wheel_validates_another_registry(wheel: Path, tmp_path: Path)
         "from duban.cli import main; main(['validate', '--root', sys.argv[1]])"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, str(registry)], cwd=tmp_path, capture_output=True, text=True, encoding="utf-8"
+        [sys.executable, "-c", code, str(registry)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     )
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (

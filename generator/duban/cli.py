@@ -1,8 +1,8 @@
 """The command line: a thin click layer. Commands load lazily so `duban --help` stays fast.
 
 Each command lives in `duban.commands.<name>` as a click command called `command`; it parses options and calls
-one core function that returns an exit code. Problems are printed by the core functions; this module is the one
-place where anything unexpected becomes a message and an exit code.
+one core function that returns an exit code. Problems are printed by the core functions; this module is the
+one place where anything unexpected becomes a message and an exit code.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(__version__, prog_name="duban")
 def cli() -> None:
     """duban 督办 — supervision and follow-up kept as YAML data in git.
@@ -84,7 +86,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: click handles usage errors (exit 2); anything unexpected is reported without a traceback."""
+    """Entry point: click handles usage errors (exit 2); anything unexpected is reported without a trace."""
     try:
         return cli.main(args=argv, prog_name="duban", standalone_mode=True)
     except KeyboardInterrupt:

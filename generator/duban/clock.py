@@ -10,10 +10,18 @@ from zoneinfo import ZoneInfo
 NOW_VARIABLE = "DUBAN_NOW"
 
 
+class ClockError(ValueError):
+    """DUBAN_NOW is set to something that is not a moment in time."""
+
+
 def now_utc() -> dt.datetime:
     pinned = os.environ.get(NOW_VARIABLE)
     if pinned:
-        moment = dt.datetime.fromisoformat(pinned)
+        try:
+            moment = dt.datetime.fromisoformat(pinned)
+        except ValueError:
+            message = f"{NOW_VARIABLE}={pinned!r} is not an ISO date-time (e.g. 2026-06-30T20:00:00+00:00)"
+            raise ClockError(message) from None
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return dt.datetime.now(dt.UTC)
 

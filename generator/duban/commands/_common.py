@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
@@ -16,7 +16,6 @@ from duban.dates import parse_date
 from duban.output import print_problems
 from duban.problems import Problem, has_errors
 from duban.registry import Registry
-
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -43,13 +42,23 @@ root_option = click.option(
     help="The registry's folder (the one holding duban.yaml).",
 )
 as_of_option = click.option(
-    "--as-of", "as_of", type=DATE, default=None, help="Compute as of this day (default: today in the registry's timezone)."
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="Compute as of this day (default: today in the registry's timezone).",
 )
 
 
 def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[FC], FC]:
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format.")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
 
 
 def default_format(default: str = "text") -> str:
@@ -73,7 +82,10 @@ def load(root: Path, as_of: dt.date | None, paths: tuple[Path, ...] = ()) -> Loa
     from duban.loader import finish_problems, load_registry
 
     result = load_registry(root)
-    today = as_of or clock.today_in(result.registry.settings.timezone)
+    try:
+        today = as_of or clock.today_in(result.registry.settings.timezone)
+    except clock.ClockError as error:
+        raise click.UsageError(str(error)) from None
     problems = finish_problems(result, today, paths)
     return Loaded(result.registry, problems, today)
 
@@ -82,6 +94,10 @@ def load_or_fail(root: Path, as_of: dt.date | None, fmt: str = "text") -> Loaded
     """The registry when it has no errors (warnings are printed); None after printing its errors."""
     loaded = load(root, as_of)
     if loaded.problems:
-        print_problems(loaded.problems, loaded.registry.settings.language, fmt if fmt in ("json", "github") else "text",
-                       err=True)
+        print_problems(
+            loaded.problems,
+            loaded.registry.settings.language,
+            fmt if fmt in ("json", "github") else "text",
+            err=True,
+        )
     return loaded if loaded.ok else None
