@@ -1,0 +1,81 @@
+"""Which pages the site has, and rendering one of them.
+
+A page is (site path, template, section, key); `render_page(context, page)` is a pure function of the two, so
+pages can be rendered in any order, or in worker processes, and give the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from duban.site import aggregates, listing
+from duban.site.render import environment, root_prefix
+from duban.site.views import SiteContext
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # site path, e.g. tasks/DB-2026-0001/index.html
+    template: str
+    section: str  # the navigation entry it belongs to
+    key: str | None = None  # the item, unit, person or month it shows
+
+
+def plan(context: SiteContext) -> list[Page]:
+    """Every page, in a fixed order (sections first, then one page per item, unit, person, month)."""
+    pages = [
+        Page("index.html", "dashboard.html", "home"),
+        Page("tasks/index.html", "tasks.html", "tasks"),
+        Page("overdue/index.html", "overdue.html", "overdue"),
+        Page("units/index.html", "units.html", "units"),
+        Page("people/index.html", "people.html", "people"),
+        Page("calendar/index.html", "calendar.html", "calendar"),
+        Page("bulletins/index.html", "bulletins.html", "bulletins"),
+        Page("404.html", "404.html", "none"),
+    ]
+    pages += [
+        Page(path, "tasks_page.html", "tasks", str(n)) for n, path in enumerate(context.task_list.pages)
+    ]
+    pages += [Page(m.path, "calendar.html", "calendar", m.key) for m in context.months]
+    pages += [Page(b.path, "bulletin.html", "bulletins", b.key) for b in context.bulletins]
+    pages += [Page(u.ref.path or "", "unit.html", "units", u.ref.id) for u in context.units]
+    pages += [Page(p.ref.path or "", "person.html", "people", p.ref.id) for p in context.people]
+    pages += [Page(t.path, "task.html", "tasks", t.id) for t in sorted(context.tasks, key=lambda t: t.id)]
+    return pages
+
+
+def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
+    """What the page's template needs besides the whole context: the object its key names."""
+    if page.template == "task.html":
+        task = context.by_id[page.key or ""]
+        raw = (context.root / task.state.file).read_text(encoding="utf-8")
+        return {"task": task, "raw_yaml": raw}
+    if page.template == "unit.html":
+        return {"unit": context.unit_by_id[page.key or ""]}
+    if page.template == "person.html":
+        return {"person": context.person_by_id[page.key or ""]}
+    if page.template == "bulletin.html":
+        month = next(b for b in context.bulletins if b.key == page.key)
+        return {"bulletin": aggregates.bulletin(context.registry, month, context.as_of)}
+    if page.template == "calendar.html":
+        key = page.key or context.as_of.strftime("%Y-%m")
+        return {"month": next(m for m in context.months if m.key == key)}
+    if page.template == "tasks_page.html":
+        number = int(page.key or 0)
+        rows = context.tasks[number * listing.PAGE_ROWS : (number + 1) * listing.PAGE_ROWS]
+        return {"rows": rows, "page_number": number + 1}
+    return {}
+
+
+def render_page(context: SiteContext, page: Page) -> bytes:
+    template = environment(context.language).get_template(page.template)
+    # 404.html is served at any missing path (GitHub Pages), so relative links would resolve against that
+    # path: it links from the site's base URL instead.
+    root = _base(context.settings.base_url) if page.path == "404.html" else root_prefix(page.path)
+    html = template.render(site=context, page=page, root=root, **_page_variables(context, page))
+    return html.encode("utf-8")
+
+
+def _base(base_url: str) -> str:
+    return base_url if base_url.endswith("/") else base_url + "/"

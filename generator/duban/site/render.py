@@ -1,0 +1,207 @@
+"""The Jinja environment: created once per language and process, templates compiled once (no auto-reload).
+
+Links are relative to the page (`url("tasks/X/index.html")` from `tasks/Y/index.html` is
+`../../tasks/X/index.html`), so the site works from any sub-path (GitHub Pages) and straight from `file://`.
+Every page gets `root`, the way back to the output folder's top; `url()` only prepends it, which is much
+cheaper than computing a relative path for each of the ~50 links of a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from duban.dates import parse_date
+from duban.resources import data_dir
+from duban.site import labels
+from duban.site.i18n import format_day, translations, weekday_names
+from duban.site.markdown import render_markdown
+from duban.site.views import Ref, TaskView
+from duban.wording import number
+
+
+def root_prefix(page_path: str) -> str:
+    """The way from a page back to the site's top: '' for index.html, '../../' for tasks/X/index.html."""
+    return "../" * page_path.count("/")
+
+
+@pass_context
+def url(context: Context, path: str) -> str:
+    """A link to the site path `path` (already URL-safe), relative to the page being rendered."""
+    return str(context["root"]) + path
+
+
+def _day_function(language: str) -> Any:
+    def day(value: dt.date | None, style: str = "day") -> Markup:
+        """`<time>` with the machine-readable date and the date as the language writes it."""
+        if value is None:
+            return Markup("")
+        return Markup('<time datetime="%s">%s</time>') % (
+            value.isoformat(),
+            format_day(value, language, style),
+        )
+
+    return day
+
+
+@pass_context
+def ref(context: Context, item: Ref | None) -> Markup:
+    """A unit, person or item by name, linked to its page when it has one."""
+    if item is None:
+        return Markup("")
+    if item.path:
+        return Markup('<a href="%s">%s</a>') % (str(context["root"]) + item.path, item.name)
+    return escape(item.name)
+
+
+def _light_function(language: str) -> Any:
+    gettext = translations(language).gettext
+
+    @functools.cache
+    def light(code: str) -> Markup:
+        """The light as icon, word and colour together (never colour alone); the icon is hidden from screen
+        readers, which read the word."""
+        icon, word = labels.LIGHT_ICONS.get(code, ""), gettext(labels.msgid("light", code))
+        return Markup(
+            '<span class="light light-%s"><span class="light-icon" aria-hidden="true">%s</span> %s</span>'
+        ) % (code, icon, word)
+
+    return light
+
+
+@pass_context
+def task_row(context: Context, view: TaskView) -> Markup:
+    """One item's table row (site_templates/_row.html), rendered once per page depth and build."""
+    site, root = context["site"], str(context["root"])
+    key = (view.id, root)
+    html = site.row_cache.get(key)
+    if html is None:
+        template = context.environment.get_template("_row.html")
+        html = site.row_cache[key] = template.render(t=view, root=root, site=site)
+    return Markup(html)
+
+
+def _date_filter(language: str) -> Any:
+    def date(day: dt.date | None, style: str = "day") -> str:
+        return format_day(day, language, style) if day is not None else ""
+
+    return date
+
+
+def _label_function(language: str) -> Any:
+    gettext = translations(language).gettext
+
+    def label(kind: str, code: str) -> str:
+        return gettext(labels.msgid(kind, code))
+
+    return label
+
+
+def gettext_functions(language: str) -> tuple[Any, Any]:
+    """`_`/`gettext` and `ngettext` for templates, with the semantics of Jinja's "new style" gettext: the
+    translation is always %-formatted with the keyword arguments (`num` defaults to the count), and the
+    arguments are escaped. Unlike Jinja's, the translation is escaped too (a catalog is text, not markup),
+    and a message without arguments is translated once per process, not once per page."""
+    catalog = translations(language)
+
+    @functools.cache
+    def constant(message: str) -> Markup:
+        return escape(catalog.gettext(message)) % {}
+
+    def gettext(message: str, **variables: Any) -> Markup:
+        if not variables:
+            return constant(message)
+        return escape(catalog.gettext(message)) % variables
+
+    def ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        variables.setdefault("num", num)
+        return escape(catalog.ngettext(singular, plural, num)) % variables
+
+    return gettext, ngettext
+
+
+@functools.cache
+def js_labels(language: str) -> dict[str, Any]:
+    """The words app.js needs to write rows and messages itself, with `%(num)s`-style fields it fills in."""
+    catalog = translations(language)
+    gettext, ngettext = catalog.gettext, catalog.ngettext
+
+    def table(kind: str) -> dict[str, str]:
+        return {code: gettext(text) for code, text in labels.TABLES[kind].items()}
+
+    return {
+        "light": table("light"),
+        "status": table("status"),
+        "priority": table("priority"),
+        "left": [
+            ngettext("%(num)s day left", "%(num)s days left", 1),
+            ngettext("%(num)s day left", "%(num)s days left", 2),
+        ],
+        "overdue": [
+            ngettext("%(num)s day overdue", "%(num)s days overdue", 1),
+            ngettext("%(num)s day overdue", "%(num)s days overdue", 2),
+        ],
+        "late": [
+            ngettext("%(num)s day late", "%(num)s days late", 1),
+            ngettext("%(num)s day late", "%(num)s days late", 2),
+        ],
+        "onTime": gettext("On time"),
+        "dueToday": gettext("Due today"),
+        "review": gettext("Awaiting review"),
+        "count": gettext("Showing %(shown)s of %(total)s items"),
+        "countFiltered": gettext("Showing %(shown)s of %(matching)s matching items (%(total)s in all)"),
+        "more": gettext("Show %(num)s more"),
+    }
+
+
+def percent(value: float | None) -> str:
+    """50%, 62.5% (the number without a trailing .0)."""
+    return "" if value is None else f"{number(round(value, 1))}%"
+
+
+def markdown(text: str | None) -> Markup:
+    return render_markdown(text or "")
+
+
+@functools.cache
+def environment(language: str) -> Environment:
+    """The one environment for `language`: autoescaped HTML, gettext from the catalog, the site's filters."""
+    env = Environment(
+        loader=FileSystemLoader(str(data_dir("site_templates"))),
+        autoescape=select_autoescape(("html", "xml", "svg"), default_for_string=True, default=True),
+        auto_reload=False,
+        undefined=StrictUndefined,  # a typo in a template fails the build instead of printing nothing
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        cache_size=-1,
+    )
+    # Compact JSON with Chinese as UTF-8 rather than \uXXXX escapes (half the size); `tojson` still escapes
+    # <, >, & and ' so that no text can end the <script> data block.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    gettext, ngettext = gettext_functions(language)
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals["_"] = gettext  # direct, without the extension's alias: `_()` runs ~50 times per page
+    env.filters.update(
+        date=_date_filter(language), markdown=markdown, number=number, percent=percent, isodate=parse_date
+    )
+    env.globals.update(
+        url=url,
+        ref=ref,
+        day=_day_function(language),
+        light=_light_function(language),
+        task_row=task_row,
+        label=_label_function(language),
+        light_icons=labels.LIGHT_ICONS,
+        light_rank={light: rank for rank, light in enumerate(labels.LIGHT_ORDER)},
+        weekdays=weekday_names(language),
+        html_lang=language,
+        js_labels=js_labels(language),
+    )
+    return env

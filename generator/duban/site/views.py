@@ -1,0 +1,322 @@
+"""The typed template context: what every page may show, built once per build by `site.context`.
+
+Everything here is plain data (dataclasses of strings, numbers, dates and the engine's TaskState), so the
+context can be handed to worker processes when pages are rendered in parallel. Paths are site paths relative
+to the output folder (`tasks/DB-2026-0001/index.html`); templates turn them into links relative to the page
+with `url()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from duban.engine import TaskState
+from duban.registry import Registry
+from duban.settings import Settings
+from duban.stats import Bulletin as BulletinReport
+from duban.stats import UnitStats
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A unit, person or item as a link: its id, its name, and its page (None: it has no page on the site)."""
+
+    id: str
+    name: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    name: str
+    due: dt.date
+    done: dt.date | None
+    overdue: bool
+
+    @property
+    def late(self) -> bool:
+        return self.done is not None and self.done > self.due
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    date: dt.date
+    by: Ref | None
+    progress: int | None
+    text: str
+    problems: str
+    next: str
+
+
+@dataclass(frozen=True)
+class ReminderView:
+    date: dt.date
+    by: Ref | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ExtensionView:
+    requested: dt.date
+    to: dt.date
+    reason: str
+    decision: str  # as of the day: a decision dated later is still pending
+    decided: dt.date | None
+    by: Ref | None
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    name: str
+    unit: str
+    measure: str
+    better: str
+    baseline: float
+    target: float
+    actual: float
+    measured: dt.date | None
+    known: bool
+    progress: float | None  # percent, may be below 0 or above 100
+    pace: float | None  # percent of the time gone
+    behind: str  # none | yellow | red
+    bar: float  # progress clamped to 0–100, for the bar's width
+    marker: float | None  # pace clamped to 0–100, for the pace marker
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    title: str
+    url: str  # as written
+    href: str | None  # a safe link, or None: shown as text
+
+
+@dataclass(frozen=True)
+class CompletionView:
+    date: dt.date
+    summary: str
+    evidence: tuple[EvidenceView, ...]
+    verified_by: Ref | None
+
+
+@dataclass(frozen=True)
+class RatingView:
+    grade: str
+    by: Ref | None
+    date: dt.date | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class CommitView:
+    day: dt.date | None
+    author: str
+    subject: str
+    short: str
+    url: str | None  # the commit on the repository's web site, when `repository.url` is set
+
+
+@dataclass
+class TaskView:
+    """One item: the file's fields, the engine's state as of the day, and the links around it."""
+
+    state: TaskState
+    path: str
+    source_type: str
+    source_ref: str
+    source_by: Ref | None
+    source_date: dt.date | None
+    category: str
+    tags: tuple[str, ...]
+    description: str
+    lead: Ref
+    co: tuple[Ref, ...]
+    owner: Ref | None
+    leader: Ref | None
+    supervisor: Ref | None
+    reasons: tuple[str, ...]  # why the light, in the registry's language
+    milestones: tuple[MilestoneView, ...]
+    updates: tuple[UpdateView, ...]
+    reminders: tuple[ReminderView, ...]
+    extensions: tuple[ExtensionView, ...]
+    indicators: tuple[IndicatorView, ...]
+    completion: CompletionView | None
+    rating: RatingView | None
+    last_activity: dt.date | None  # the latest record on or before the as-of date
+    parent_id: str | None = None  # as written; `parent` is set when that item is on the site
+    parent: Ref | None = None
+    children: list[Ref] = field(default_factory=list)
+    history: tuple[CommitView, ...] = ()
+    edit_url: str | None = None
+    file_url: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.state.id
+
+    @property
+    def title(self) -> str:
+        return self.state.title
+
+    @property
+    def light(self) -> str:
+        return self.state.light
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.state.id, self.state.title, self.path)
+
+
+@dataclass
+class UnitView:
+    ref: Ref
+    short: str
+    parent: Ref | None
+    children: list[Ref]
+    lead_tasks: list[TaskView]
+    co_tasks: list[TaskView]
+    stats: UnitStats  # as of the day (all zero for a unit that leads no item)
+
+
+@dataclass
+class PersonView:
+    ref: Ref
+    title: str
+    unit: Ref | None
+    roles: dict[str, list[TaskView]]  # role (leader, owner, supervisor, source) → items, in list order
+
+    @property
+    def count(self) -> int:
+        return len({t.id for tasks in self.roles.values() for t in tasks})
+
+    @property
+    def overdue(self) -> int:
+        return len({t.id for tasks in self.roles.values() for t in tasks if t.state.overdue})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of a stacked bar: where it starts and how wide it is, in percent of the whole."""
+
+    key: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class MonthBars:
+    key: str  # YYYY-MM
+    day: dt.date  # the month's first day, for its name
+    new: int
+    completed: int
+    new_height: float  # percent of the chart's height
+    completed_height: float
+
+
+@dataclass(frozen=True)
+class RateBar:
+    unit: Ref
+    stats: UnitStats
+    width: float  # percent
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]  # light → items
+    total: int
+    light_bar: list[Segment]
+    unit_rates: list[RateBar]
+    months: list[MonthBars]
+    due_soon: list[TaskView]
+    recent: list[TaskView]
+    worst: list[TaskView]
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    kind: str  # deadline | milestone
+    task: Ref
+    light: str
+    label: str  # the milestone's name; empty for a deadline
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    in_month: bool
+    events: tuple[CalendarEvent, ...]
+    is_today: bool
+    is_workday: bool
+
+
+@dataclass
+class CalendarMonth:
+    key: str  # YYYY-MM
+    first: dt.date
+    path: str
+    weeks: list[list[CalendarDay]]
+    count: int
+    previous: str | None = None  # site paths of the neighbouring months that have pages
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class BulletinMonth:
+    """A month with a bulletin page; its content is computed when the page is rendered (`Bulletin`)."""
+
+    key: str  # YYYY-MM
+    first: dt.date
+    path: str
+
+
+@dataclass
+class Bulletin:
+    """The monthly 督查通报 (duban.stats.bulletin): the registry at the month's end, or on the as-of day."""
+
+    month: BulletinMonth
+    report: BulletinReport
+    rates: list[RateBar]
+
+
+@dataclass
+class ListIndex:
+    """The task list: server-rendered rows, and a compact JSON index that JavaScript renders when large."""
+
+    large: bool
+    data: dict[str, object]
+    first_rows: list[TaskView]
+    pages: list[str]  # site paths of the plain paged lists (large registries, for reading without JavaScript)
+
+
+@dataclass
+class SiteContext:
+    registry: Registry
+    root: Path
+    settings: Settings
+    language: str
+    as_of: dt.date
+    version: str
+    tasks: list[
+        TaskView
+    ]  # in list order: most urgent first (red, yellow … cancelled), then deadline, then id
+    by_id: dict[str, TaskView]
+    units: list[UnitView]
+    people: list[PersonView]
+    dashboard: Dashboard
+    months: list[CalendarMonth]
+    bulletins: list[BulletinMonth]  # newest first
+    task_list: ListIndex
+    filters: dict[str, list[tuple[str, str]]]  # filter name → (value, label) choices present in the registry
+    # Item rows already rendered, by (id, way back to the top): one build's cache (site.render.task_row).
+    row_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def unit_by_id(self) -> dict[str, UnitView]:
+        return {u.ref.id: u for u in self.units}
+
+    @functools.cached_property
+    def person_by_id(self) -> dict[str, PersonView]:
+        return {p.ref.id: p for p in self.people}
