@@ -1,17 +1,14 @@
-"""Atomic writes: new bytes go to a temporary file beside the target, which then replaces it in one rename.
-
-The temporary file is named `.NAME.XXXX.tmp`: the loader skips dot-files, so a registry read meanwhile never
-sees it. It is checked before the rename (see `verify`), and removed whatever happens if it is not committed.
+"""Staged edits: new bytes wait in a temporary file beside the target (`duban.atomic`), are checked there
+(see `verify`), and only then replace the target in one rename; if not committed they are removed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from duban import atomic
 from duban.editing.catalog import EditRefused
 
 
@@ -26,8 +23,7 @@ class Staged:
         if must_be_new and self.target.exists():
             raise EditRefused("exists", file=self.file)
         try:
-            _copy_permissions(self.target, self.path)
-            self.path.replace(self.target)
+            atomic.replace(self.path, self.target)
         except OSError as error:
             raise EditRefused("write-failed", file=self.file, error=error.strerror or str(error)) from None
         self.committed = True
@@ -37,18 +33,8 @@ class Staged:
 def staged(target: Path, data: bytes, file: str) -> Iterator[Staged]:
     """Write `data` to a temporary file in `target`'s folder; remove it on exit unless it was committed."""
     try:
-        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        result = Staged(target, atomic.write_temporary(target, data), file)
     except OSError as error:
-        raise EditRefused("write-failed", file=file, error=error.strerror or str(error)) from None
-    result = Staged(target, Path(name), file)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            result.path.unlink()
         raise EditRefused("write-failed", file=file, error=error.strerror or str(error)) from None
     try:
         yield result
@@ -56,16 +42,6 @@ def staged(target: Path, data: bytes, file: str) -> Iterator[Staged]:
         if not result.committed:
             with contextlib.suppress(OSError):
                 result.path.unlink()
-
-
-def _copy_permissions(target: Path, temporary: Path) -> None:
-    """The replaced file keeps its mode; a new file gets the usual one (0666 less the umask), not 0600."""
-    if target.exists():
-        temporary.chmod(target.stat().st_mode & 0o7777)
-        return
-    umask = os.umask(0)
-    os.umask(umask)
-    temporary.chmod(0o666 & ~umask)
 
 
 def make_folders(folder: Path, file: str) -> list[Path]:
