@@ -8,6 +8,8 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from duban.wording import STATUS_NAMES, pick
+
 CATALOG: dict[str, dict[str, str]] = {
     "zh-CN": {
         # --- what changed ---
@@ -91,25 +93,6 @@ CATALOG: dict[str, dict[str, str]] = {
     },
 }
 
-STATUS_NAMES: dict[str, dict[str, str]] = {
-    "zh-CN": {
-        "assigned": "已交办",
-        "in_progress": "承办中",
-        "reported": "已报办结",
-        "suspended": "暂停",
-        "completed": "已办结",
-        "cancelled": "已撤销",
-    },
-    "en": {
-        "assigned": "assigned",
-        "in_progress": "in progress",
-        "reported": "reported",
-        "suspended": "suspended",
-        "completed": "completed",
-        "cancelled": "cancelled",
-    },
-}
-
 # Field labels written as comments into a new task file (`duban new`), by dotted path.
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "zh-CN": {
@@ -170,7 +153,7 @@ def say(key: str, language: str, **args: Any) -> str:
 
 
 def status_name(status: str, language: str) -> str:
-    return STATUS_NAMES[language_of(language)].get(status, status)
+    return pick(STATUS_NAMES, status, language_of(language))
 
 
 def fields_of(template: str) -> set[str]:
