@@ -5,6 +5,10 @@
 The same seed and N always give the same bytes. With --hugo, the same tasks are also written as a Hugo site
 (content/tasks/<id>.md with the task as YAML front matter), so Hugo renders the equivalent
 one-page-per-task site.
+
+Texts (progress reports, problems, next steps, reminders) are put together from phrase pools with the item's
+own numbers, so that, as in a real registry, hardly two are the same: a benchmark whose texts repeat would
+flatter any program that shares equal strings.
 """
 
 from __future__ import annotations
@@ -57,6 +61,41 @@ SUBJECTS = [
     "燃气管道更新",
 ]
 
+DONE = [
+    "已召开专题推进会",
+    "完成阶段性任务",
+    "相关台账资料已归档",
+    "完成现场踏勘",
+    "已印发实施方案",
+    "组织开展专项督查",
+    "完成资金拨付",
+    "建立周调度机制",
+    "完成招标采购",
+    "已完成主体施工",
+    "开展群众满意度回访",
+    "完成问题清单销号",
+]
+TROUBLES = [
+    "部分事项涉及多部门协调",
+    "资金拨付滞后",
+    "用地审批尚未完成",
+    "施工受天气影响",
+    "群众意见尚未统一",
+    "专业人员不足",
+    "前期手续办理较慢",
+    "配套政策尚未出台",
+]
+NEXT = [
+    "继续按计划推进",
+    "确保按期办结",
+    "加快审批进度",
+    "加强部门会商",
+    "完成竣工验收",
+    "报送佐证材料",
+    "组织第三方评估",
+    "开展回头看",
+]
+
 
 def unit_id(n: int) -> str:
     return f"unit-{n:03d}"
@@ -101,7 +140,7 @@ def task_text(number: int, rng: random.Random, year: int) -> tuple[str, str]:
         f"  date: {assigned.isoformat()}",
         "category: 重点工作",
         "description: |",
-        f"  围绕{subject}，按照“一事项一方案”要求，明确责任分工和完成时限，",
+        f"  围绕{subject}，按照“一事项一方案”要求，明确责任分工和完成时限（{rng.randrange(2, 90)}个点位），",
         "  **工作要求**：牵头单位每月报送进展，协办单位密切配合，督查室跟踪问效；",
         "  涉及资金、用地、审批等事项的，同步报送相关部门协调解决。",
         "  **完成标准**：按期完成全部任务并报送佐证材料。",
@@ -122,7 +161,8 @@ def task_text(number: int, rng: random.Random, year: int) -> tuple[str, str]:
     if status in ("completed", "reported"):
         done = min(deadline + dt.timedelta(days=rng.randrange(-20, 10)), dt.date(2026, 11, 28))
         done = max(done, assigned)
-        lines += ["completion:", f"  date: {done.isoformat()}", f"  summary: {subject}各项任务已全部完成。"]
+        summary = f"{subject}{rng.randrange(2, 90)}项任务已全部完成，{_phrase(rng, DONE)}。"
+        lines += ["completion:", f"  date: {done.isoformat()}", f"  summary: {summary}"]
         if status == "completed":
             lines.append(f"  verified_by: {person_id(5 + rng.randrange(5))}")
     return task_id, "\n".join(lines) + "\n"
@@ -151,9 +191,9 @@ def _updates(assigned: dt.date, owner: int, rng: random.Random) -> list[str]:
             f"  - date: {day.isoformat()}",
             f"    by: {person_id(owner)}",
             f"    progress: {progress}",
-            "    text: 已召开专题推进会，完成阶段性任务，相关台账资料已归档。",
-            "    problems: 部分事项涉及多部门协调，进度略有滞后。",
-            "    next: 继续按计划推进，确保按期办结。",
+            f"    text: {_phrase(rng, DONE)}，{_phrase(rng, DONE)}，累计完成{rng.randrange(3, 400)}项。",
+            f"    problems: {_phrase(rng, TROUBLES)}，涉及{rng.randrange(2, 9)}个部门。",
+            f"    next: {_phrase(rng, NEXT)}，{rng.randrange(1, 13)}月底前{_phrase(rng, NEXT)}。",
         ]
     if len(lines) == 1:
         return []
@@ -161,9 +201,13 @@ def _updates(assigned: dt.date, owner: int, rng: random.Random) -> list[str]:
         "reminders:",
         f"  - date: {last.isoformat()}",
         f"    by: {person_id(5)}",
-        "    note: 请按时报送进展。",
+        f"    note: 请于{rng.randrange(1, 13)}月{rng.randrange(1, 29)}日前报送进展。",
     ]
     return lines
+
+
+def _phrase(rng: random.Random, pool: list[str]) -> str:
+    return rng.choice(pool)
 
 
 def generate(count: int, root: Path, hugo: Path | None, seed: int = 20261128) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -16,6 +17,13 @@ def parse_date(value: object) -> dt.date | None:
     """The date an ISO `YYYY-MM-DD` string names, or None when it is not one (2026-02-30 is not)."""
     if not isinstance(value, str):
         return None
+    return _parse_iso(value)
+
+
+# A registry names the same few thousand days over and over (the checks and the engine parse ~15 dates per
+# item): remembering them makes parsing a dictionary lookup.
+@functools.lru_cache(maxsize=65_536)
+def _parse_iso(value: str) -> dt.date | None:
     match = _ISO_DATE.match(value)
     if not match:
         return None

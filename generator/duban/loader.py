@@ -9,21 +9,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from duban import checks
+from duban.cache import Cache
 from duban.dates import WorkCalendar, parse_date
+from duban.documents import Document, read_document, read_documents
 from duban.locate import locate_all
 from duban.messages import LANGUAGES
 from duban.problems import Problem
 from duban.registry import LoadResult, Registry, TaskFile
-from duban.schemas import date_paths, schema_problems, values_at
 from duban.settings import Settings
-from duban.yamlio import MAX_FILE_BYTES, decode, parse_text
+
+__all__ = ["Document", "finish_problems", "load_registry", "read_document"]
 
 SETTINGS_FILE = "duban.yaml"
 UNITS_FILE = "org/units.yaml"
@@ -31,77 +31,31 @@ PEOPLE_FILE = "org/people.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
-class Document:
-    rel: str
-    data: Any
-    problems: list[Problem]
+def load_registry(root: Path, *, cache: bool = True) -> LoadResult:
+    """Every file of the registry at `root`, checked; problems carry paths (`finish_problems` adds lines).
 
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
-
-
-def read_document(path: Path, rel: str, kind: str) -> Document:
-    """Decode, parse and schema-check one file; `data` is None when it could not be parsed."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            return _whole_file(rel, "unreadable", error="not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            return _whole_file(rel, "too-large", size=info.st_size, limit=MAX_FILE_BYTES)
-        raw = path.read_bytes()
-    except OSError as error:
-        return _whole_file(rel, "unreadable", error=error.strerror or str(error))
-    text, problems = decode(raw, rel)
-    if text is None:
-        return Document(rel, None, problems)
-    parsed = parse_text(text, rel)
-    if not parsed.ok:
-        return Document(rel, None, parsed.problems)
-    problems = schema_problems(kind, parsed.data, rel)
-    problems += _impossible_dates(kind, parsed.data, rel)
-    return Document(rel, parsed.data, problems)
-
-
-def _whole_file(rel: str, code: str, **args: Any) -> Document:
-    return Document(rel, None, [Problem(rel, code, args, where="file")])
-
-
-def _impossible_dates(kind: str, data: Any, rel: str) -> list[Problem]:
-    """The schema checks a date's shape; 2026-02-30 has the shape but is no day."""
-    problems = []
-    for pattern in date_paths(kind):
-        for path, value in values_at(data, pattern):
-            if isinstance(value, str) and parse_date(value) is None and _looks_like_date(value):
-                problems.append(Problem(rel, "bad-date", {"value": value}, path))
-    return problems
-
-
-def _looks_like_date(value: str) -> bool:
-    # Values of the wrong shape already got a bad-date problem from the schema's pattern.
-    return len(value) == 10 and value[4] == "-" and value[7] == "-" and value.replace("-", "").isdigit()
-
-
-def load_registry(root: Path) -> LoadResult:
-    """Every file of the registry at `root`, checked; problems carry paths (`finish_problems` adds lines)."""
+    Files whose bytes were read before come from the cache (duban.cache) unless `cache` is False."""
     problems: list[Problem] = []
-    registry = Registry(root=root, settings=_settings(root, problems))
-    units, people = _org(root, UNITS_FILE, "units", problems), _org(root, PEOPLE_FILE, "people", problems)
+    store = Cache.for_root(root) if cache else None
+    registry = Registry(root=root, settings=_settings(root, problems, store))
+    units = _org(root, UNITS_FILE, "units", problems, store)
+    people = _org(root, PEOPLE_FILE, "people", problems, store)
     registry.units, registry.people = units or {}, people or {}
     if units is not None:  # people's units are checked too (none when people.yaml is broken)
         problems += checks.check_org(registry, UNITS_FILE, PEOPLE_FILE)
-    registry.calendar = _calendars(root, problems)
-    registry.tasks, unchecked = _tasks(root, problems)
+    registry.calendar = _calendars(root, problems, store)
+    registry.tasks, unchecked = _tasks(root, problems, store)
     # A broken org file or task file is reported once, not again as every reference to it.
+    if store is not None:
+        store.save()
     skip = checks.Skip(units=units is None, people=people is None, task_ids=unchecked)
     problems += checks.check_tasks(registry, skip)
-    return LoadResult(registry, problems)
+    return LoadResult(registry, problems, store)
 
 
-def _settings(root: Path, problems: list[Problem]) -> Settings:
+def _settings(root: Path, problems: list[Problem], store: Cache | None) -> Settings:
     """duban.yaml's settings; the defaults for whatever is missing or broken (problems say so)."""
-    document = _required(root, SETTINGS_FILE, "settings", problems)
+    document = _required(root, SETTINGS_FILE, "settings", problems, store)
     data = document.data if document and document.ok else {}
     timezone_problems = checks.check_settings(data, SETTINGS_FILE)
     problems += timezone_problems
@@ -147,7 +101,9 @@ def _resolved(path: Path) -> Path:
         return _absolute(path)
 
 
-def _required(root: Path, rel: str, kind: str, problems: list[Problem]) -> Document | None:
+def _required(
+    root: Path, rel: str, kind: str, problems: list[Problem], store: Cache | None
+) -> Document | None:
     path = root / rel
     link_problem = _link_problem(path, rel, root.resolve())
     if link_problem is not None:
@@ -156,14 +112,16 @@ def _required(root: Path, rel: str, kind: str, problems: list[Problem]) -> Docum
     if not path.is_file():
         problems.append(Problem(rel, "missing-file", {"name": rel, "root": str(root)}, where="file"))
         return None
-    document = read_document(path, rel, kind)
+    [document] = read_documents([(path, rel)], kind, store)
     problems += document.problems
     return document
 
 
-def _org(root: Path, rel: str, kind: str, problems: list[Problem]) -> dict[str, dict[str, Any]] | None:
+def _org(
+    root: Path, rel: str, kind: str, problems: list[Problem], store: Cache | None
+) -> dict[str, dict[str, Any]] | None:
     """Records by id; None when the file is missing or broken."""
-    document = _required(root, rel, kind, problems)
+    document = _required(root, rel, kind, problems, store)
     if document is None or not document.ok:
         return None
     records: dict[str, dict[str, Any]] = {}
@@ -175,12 +133,13 @@ def _org(root: Path, rel: str, kind: str, problems: list[Problem]) -> dict[str, 
     return records
 
 
-def _calendars(root: Path, problems: list[Problem]) -> WorkCalendar:
+def _calendars(root: Path, problems: list[Problem], store: Cache | None) -> WorkCalendar:
     years: dict[int, str] = {}
     holidays: list[dt.date] = []
     workdays: list[dt.date] = []
-    for path, rel in _yaml_files(root, "calendar", problems):
-        document = read_document(path, rel, "calendar")
+    files = list(_yaml_files(root, "calendar", problems))
+    for document in read_documents(files, "calendar", store):
+        rel = document.rel
         problems += document.problems
         if not document.ok:
             continue
@@ -218,12 +177,12 @@ def _calendar_problems(data: dict[str, Any], rel: str, stem: str) -> Iterator[Pr
                 yield Problem(rel, "calendar-workday-weekday", {"date": value}, path, "warning")
 
 
-def _tasks(root: Path, problems: list[Problem]) -> tuple[dict[str, TaskFile], set[str]]:
+def _tasks(root: Path, problems: list[Problem], store: Cache | None) -> tuple[dict[str, TaskFile], set[str]]:
     """Schema-valid tasks by id, and the ids of the files that failed (so nothing else calls them missing)."""
     tasks: dict[str, TaskFile] = {}
     unchecked: set[str] = set()
-    for path, rel in _yaml_files(root, "tasks", problems):
-        document = read_document(path, rel, "task")
+    files = list(_yaml_files(root, "tasks", problems))
+    for (path, rel), document in zip(files, read_documents(files, "task", store), strict=True):
         problems += document.problems
         stem = path.name.rsplit(".", 1)[0]
         if not document.ok:
@@ -239,7 +198,7 @@ def _tasks(root: Path, problems: list[Problem]) -> tuple[dict[str, TaskFile], se
                 Problem(rel, "duplicate-id", {"id": task_id, "other": tasks[task_id].file}, ("id",))
             )
             continue
-        tasks[task_id] = TaskFile(task_id, rel, document.data)
+        tasks[task_id] = TaskFile(task_id, rel, document.data, document.digest)
     return dict(sorted(tasks.items())), unchecked
 
 
@@ -254,20 +213,43 @@ def _yaml_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[tu
         problems.append(link_problem)
         return
     found: list[tuple[str, Path]] = []
-    for directory, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in dirnames + filenames:
-            path = Path(directory) / name
-            rel = path.relative_to(root).as_posix()
-            link_problem = _link_problem(path, rel, real_root) if path.is_symlink() else None
-            if link_problem is not None:
-                problems.append(link_problem)
-                if name in dirnames:
-                    dirnames.remove(name)
-            elif name in filenames and name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                found.append((rel, path))
+    _walk(base, folder, real_root, problems, found)
     for rel, path in sorted(found):
         yield path, rel
+
+
+def _walk(
+    directory: Path, rel: str, real_root: Path, problems: list[Problem], found: list[tuple[str, Path]]
+) -> None:
+    """os.walk's choices (folders are what `is_dir` says, links to folders are not entered, hidden folders
+    are skipped) with os.scandir, which knows links and folders without a system call per file."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:  # unreadable: os.walk skips it silently too
+        return
+    for entry in entries:
+        name, path, entry_rel = entry.name, Path(entry.path), f"{rel}/{entry.name}"
+        is_dir = _is_dir(entry)
+        if is_dir and name.startswith("."):
+            continue
+        if entry.is_symlink():
+            link_problem = _link_problem(path, entry_rel, real_root)
+            if link_problem is not None:
+                problems.append(link_problem)
+                continue
+        if is_dir:
+            if not entry.is_symlink():
+                _walk(path, entry_rel, real_root, problems, found)
+        elif name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+            found.append((entry_rel, path))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _link_problem(path: Path, rel: str, real_root: Path) -> Problem | None:

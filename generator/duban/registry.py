@@ -22,6 +22,7 @@ class TaskFile:
     id: str
     file: str  # relative to the registry root, forward slashes
     data: dict[str, Any]
+    digest: bytes = b""  # of the file's bytes (duban.documents.digest): what a warm build compares
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Registry:
 class LoadResult:
     registry: Registry
     problems: list[Problem]
+    store: Any = None  # the read cache (duban.cache.Cache) it came through, if any: warm builds ask it again
 
     @property
     def ok(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class Loaded:
     registry: Registry
     problems: list[Problem]  # located and sorted
     as_of: dt.date  # the --as-of date, or today in the registry's timezone
+    store: Any = None  # the read cache the files came through (duban.cache.Cache), if any
 
     @property
     def ok(self) -> bool:
@@ -79,15 +81,20 @@ class Loaded:
 
 def load(root: Path, as_of: dt.date | None, paths: tuple[Path, ...] = ()) -> Loaded:
     """Stage one of every pipeline: load and check the registry; today's date is read here, once."""
+    from duban.documents import no_gc
     from duban.loader import finish_problems, load_registry
 
-    result = load_registry(root)
-    try:
-        today = as_of or clock.today_in(result.registry.settings.timezone)
-    except clock.ClockError as error:
-        raise click.UsageError(str(error)) from None
-    problems = finish_problems(result, today, paths)
-    return Loaded(result.registry, problems, today)
+    with no_gc():  # the registry is a tree of millions of objects and no cycles: nothing to collect
+        result = load_registry(root)
+        try:
+            today = as_of or clock.today_in(result.registry.settings.timezone)
+        except clock.ClockError as error:
+            raise click.UsageError(str(error)) from None
+        problems = finish_problems(result, today, paths)
+    # It lives until the command ends: the collector need not walk it again after every few thousand
+    # allocations the command makes next (at 100,000 items that walking took longer than the work itself).
+    gc.freeze()
+    return Loaded(result.registry, problems, today, result.store)
 
 
 def load_or_fail(root: Path, as_of: dt.date | None, fmt: str = "text") -> Loaded | None:

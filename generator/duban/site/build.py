@@ -10,23 +10,39 @@ SOURCE_DATE_EPOCH (site.feeds).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from duban import workers
+from duban.cache import Cache
 from duban.commands._common import load_or_fail
+from duban.documents import no_gc
 from duban.engine import evaluate
 from duban.resources import data_dir
 from duban.site.context import build_context
 from duban.site.feeds import render_feeds
 from duban.site.gitlog import collect_history
+from duban.site.incremental import (
+    Entry,
+    Previous,
+    apply,
+    page_keys,
+    previous_build,
+    save_manifest,
+    task_index,
+    unchanged_bulletins,
+)
 from duban.site.pages import Page, plan, render_page
 from duban.site.views import SiteContext
 from duban.site.write import OutputError, StagingDir, check_output
+from duban.workers import frozen, run
 
 ASSETS = "assets"
 PROGRESS_MIN_PAGES = 200  # below this a build takes a blink: no progress bar
@@ -34,6 +50,29 @@ PROGRESS_MIN_PAGES = 200  # below this a build takes a blink: no progress bar
 
 def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bool = False) -> int:
     """Build the site of the registry at `root` into `out`; 0 on success, 1 on problems (nothing written)."""
+    with no_gc():  # everything built before rendering is acyclic: the collector would only slow it down
+        prepared = _prepare(root, out, as_of)
+    if isinstance(prepared, int):
+        return prepared
+    context, pages, feeds, store = prepared
+    progress = not quiet and sys.stderr.isatty()
+    try:
+        with frozen():
+            count = write_site(out, context, pages, feeds, show_progress=progress, store=store)
+    except OSError as error:
+        click.echo(
+            f"duban build: cannot write {out}: {error}; the previous site was left as it was.", err=True
+        )
+        return 1
+    if not quiet:
+        click.echo(f"Wrote {count} files to {out} (as of {context.as_of.isoformat()}).")
+    return 0
+
+
+def _prepare(
+    root: Path, out: Path, as_of: dt.date | None
+) -> tuple[SiteContext, list[Page], Feeds, Cache | None] | int:
+    """Load and check, evaluate, build the context and plan the pages; an exit code when that fails."""
     loaded = load_or_fail(root, as_of)
     if loaded is None:
         click.echo("duban build: the registry has problems; nothing was written.", err=True)
@@ -43,52 +82,129 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
     except OutputError as error:
         click.echo(f"duban build: {error}", err=True)
         return 2
-    states = evaluate(loaded.registry, loaded.as_of)
-    context = build_context(loaded.registry, states, loaded.as_of, collect_history(root))
-    pages = plan(context)
-    feeds = render_feeds(loaded.registry, states, loaded.as_of)
-    try:
-        count = write_site(out, context, pages, feeds, show_progress=not quiet and sys.stderr.isatty())
-    except OSError as error:
-        click.echo(
-            f"duban build: cannot write {out}: {error}; the previous site was left as it was.", err=True
-        )
-        return 1
-    if not quiet:
-        click.echo(f"Wrote {count} files to {out} (as of {loaded.as_of.isoformat()}).")
-    return 0
+    registry, day = loaded.registry, loaded.as_of
+    states = evaluate(registry, day)
+    context = build_context(registry, states, day, collect_history(root))
+    return context, plan(context), lambda: render_feeds(registry, states, day), loaded.store
+
+
+Feeds = Callable[[], dict[str, bytes]]
+FEEDS_JOB = (-1, -1)  # a job: (first, last) positions in the ordered pages, or the feeds and assets
+Written = dict[str, tuple[Entry, bool]]  # site path → (manifest entry, whether this build wrote the file)
 
 
 def write_site(
     out: Path,
     context: SiteContext,
     pages: list[Page],
-    feeds: dict[str, bytes],
+    feeds: Feeds | dict[str, bytes],
     *,
     show_progress: bool = False,
+    store: Cache | None = None,
 ) -> int:
-    """Render every page into a staging folder and swap it in; the number of files written."""
-    staging = StagingDir(out)
+    """Render into a staging folder, then swap it in (first build) or move what changed into place (warm
+    build, duban.site.incremental); the number of files written."""
+    previous = previous_build(context.root, out)
+    bulletins = unchanged_bulletins(context, previous, store) if previous is not None else set()
+    output = _Output(StagingDir(out), page_keys(context, pages, bulletins), previous)
     try:
-        count = 0
-        for path, data in _files(context, pages, feeds, show_progress):
-            staging.write(path, data)
-            count += 1
-        staging.commit()
+        files = _render_all(output, context, pages, feeds, show_progress)
+        written = [path for path, (_, fresh) in files.items() if fresh]
+        if previous is None:
+            output.staging.commit()
+        else:
+            apply(output.staging.path, out, written, set(previous.manifest) - set(files))
     except BaseException:  # Ctrl-C included: never leave a half-written staging folder behind
-        staging.discard()
+        output.staging.discard()
         raise
-    return count
+    save_manifest(context.root, out, {path: entry for path, (entry, _) in files.items()}, task_index(context))
+    return len(written)
 
 
-def _files(
-    context: SiteContext, pages: list[Page], feeds: dict[str, bytes], show_progress: bool
-) -> Iterator[tuple[str, bytes]]:
-    yield from asset_files()
-    yield from sorted(feeds.items())
-    with _progress(pages, show_progress) as bar:
-        for page in bar:
-            yield page.path, render_page(context, page)
+@dataclass
+class _Output:
+    """Where a rendered file goes: nowhere when the file in place is right already, else to the staging."""
+
+    staging: StagingDir
+    keys: dict[str, bytes]
+    previous: Previous | None
+
+    def put(self, path: str, render: Callable[[], bytes]) -> tuple[str, tuple[Entry, bool]]:
+        key = self.keys.get(path)
+        if self.previous is not None:
+            kept = self.previous.reusable(path, key)
+            if kept is not None:
+                return path, (kept, False)
+        data = render()
+        if self.previous is not None:
+            same = self.previous.same_bytes(path, data)
+            if same is not None:
+                return path, ((key or b"", same[1], same[2]), False)
+        info = self.staging.write(path, data).stat()
+        return path, ((key or b"", info.st_size, info.st_mtime_ns), True)
+
+
+def _render_all(
+    output: _Output,
+    context: SiteContext,
+    pages: list[Page],
+    feeds: Feeds | dict[str, bytes],
+    show_progress: bool,
+) -> Written:
+    """Pages, feeds and assets, rendered by worker processes that take a share each (see duban.workers)."""
+    ordered = sorted(pages, key=_cost, reverse=True)  # the longest first: workers finish together
+    jobs = [FEEDS_JOB, *_chunks(ordered)]
+
+    def work(job: tuple[int, int]) -> tuple[list[tuple[str, tuple[Entry, bool]]], int]:
+        """The files of the job, and how many pages they are."""
+        if job == FEEDS_JOB:
+            files = {**dict(asset_files()), **(feeds() if callable(feeds) else feeds)}
+            return [output.put(path, functools.partial(files.__getitem__, path)) for path in files], 0
+        chunk = ordered[job[0] : job[1]]
+        done = [output.put(page.path, functools.partial(render_page, context, page)) for page in chunk]
+        return done, len(chunk)
+
+    files: Written = {}
+    with _progress(len(pages), show_progress) as bar:
+        for done, rendered in run(work, jobs, jobs_for(len(pages))):
+            files.update(done)
+            bar.update(rendered)
+    return files
+
+
+# Rough relative costs of a page by template (10,000 items: a bulletin runs the engine again, a task page
+# is one item), so that the costliest pages are handed out first and no worker is left with a long tail.
+COSTS = {
+    "bulletin.html": 500,
+    "overdue.html": 60,
+    "tasks_page.html": 45,
+    "calendar.html": 25,
+    "unit.html": 20,
+    "dashboard.html": 10,
+    "tasks.html": 10,
+    "person.html": 2,
+}
+CHUNK_COST = 150  # about 0.1 s of rendering per job: small enough to share evenly, large enough to pay
+PARALLEL_PAGES = 300  # fewer pages are rendered here: starting workers would cost more than it saves
+
+
+def _cost(page: Page) -> int:
+    return COSTS.get(page.template, 1)
+
+
+def _chunks(ordered: list[Page]) -> Iterator[tuple[int, int]]:
+    start, cost = 0, 0
+    for index, page in enumerate(ordered):
+        cost += _cost(page)
+        if cost >= CHUNK_COST:
+            yield start, index + 1
+            start, cost = index + 1, 0
+    if start < len(ordered):
+        yield start, len(ordered)
+
+
+def jobs_for(pages: int) -> int:
+    return workers.jobs() if pages >= PARALLEL_PAGES else 1
 
 
 def asset_files() -> Iterator[tuple[str, bytes]]:
@@ -99,11 +215,12 @@ def asset_files() -> Iterator[tuple[str, bytes]]:
             yield f"{ASSETS}/{path.name}", path.read_bytes()
 
 
-def _progress(pages: list[Page], show: bool) -> Any:
-    if not show or len(pages) < PROGRESS_MIN_PAGES:
-        return nullcontext(_as_iterable(pages))
-    return click.progressbar(pages, label="Rendering pages", file=sys.stderr, show_pos=True)
+class _NoBar:
+    def update(self, count: int) -> None:
+        return None
 
 
-def _as_iterable(pages: list[Page]) -> Iterable[Page]:
-    return pages
+def _progress(length: int, show: bool) -> Any:
+    if not show or length < PROGRESS_MIN_PAGES:
+        return nullcontext(_NoBar())
+    return click.progressbar(length=length, label="Rendering pages", file=sys.stderr, show_pos=True)

@@ -310,8 +310,9 @@ class SiteContext:
     bulletins: list[BulletinMonth]  # newest first
     task_list: ListIndex
     filters: dict[str, list[tuple[str, str]]]  # filter name → (value, label) choices present in the registry
-    # Item rows already rendered, by (id, way back to the top): one build's cache (site.render.task_row).
-    row_cache: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
+    # Item rows by (id, way back to the top) and page parts by (template, way back, section), rendered
+    # already: one build's cache (site.render.task_row, site.render.chrome).
+    row_cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def unit_by_id(self) -> dict[str, UnitView]:

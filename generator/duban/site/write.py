@@ -51,12 +51,13 @@ class StagingDir:
         self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
         self._dirs: set[Path] = set()
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes) -> Path:
         target = self.path.joinpath(*safe_relative(rel).parts)
         if target.parent not in self._dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(target.parent)
         target.write_bytes(data)
+        return target
 
     def copy(self, rel: str, source: Path) -> None:
         """Copy a file's bytes (not its times or mode: those would make two builds differ)."""

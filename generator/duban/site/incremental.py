@@ -1,0 +1,300 @@
+"""Warm builds: render only the pages whose inputs changed, and write only the files whose bytes changed.
+
+Every page gets a key: a hash of everything its template can show. A key is made of the build's inputs (the
+site key: duban's code and templates, the settings, the as-of day, the organisation, the calendar, who has a
+person page, where the registry sits in its repository) and of the page's own inputs: for an item, its file's
+bytes, path and git history, its parent's and children's titles and lights, the links of its evidence; for a
+unit, person or page of the plain list, the keys of the items it lists; for a calendar month, its events.
+Pages whose key cannot be told cheaply (dashboard, list index, overdue, bulletins) and the feeds are rendered
+every time; their bytes are compared with the file already there.
+
+The last build's keys are kept in a manifest in the cache folder (never in the output: a warm build must give
+the same bytes as a cold one), with each file's size and modification time, so a file changed behind duban's
+back is rendered again. A warm build renders what changed into a staging folder first; only when every page is
+rendered are the new files moved into place, one atomic rename each, and the manifest written. The output is
+never half-rendered, and a build that fails leaves the previous site as it was (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+import shutil
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duban
+from duban.cache import Cache, cache_folder, sealed, unsealed
+from duban.engine import assigned_by, evaluate_task
+from duban.registry import TaskFile
+from duban.resources import data_dir
+from duban.site.context import repository_prefix
+from duban.site.pages import Page
+from duban.site.views import CalendarMonth, SiteContext, TaskView
+from duban.site.write import MARKER
+from duban.stats import month_period
+
+Entry = tuple[bytes, int, int]  # (page key, or b"" for a page rendered every time; size; mtime in ns)
+Manifest = dict[str, Entry]  # site path → entry, for every file of the output folder
+TaskIndex = dict[str, tuple[str, bytes]]  # item id → (its file, the digest of the file's bytes)
+FORMAT = 1
+
+
+def _hash(*parts: object) -> bytes:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).digest()
+
+
+@cache
+def code_key() -> bytes:
+    """duban's Python code, templates and catalogs: a change to any of them is a change to every page."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(duban.__file__).parent
+    folders = [package, data_dir("site_templates")]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html", ".css", ".js", ".svg", ".po"):
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def site_key(context: SiteContext) -> bytes:
+    """Everything outside the pages' own inputs that pages show or that shapes their inputs."""
+    registry, calendar = context.registry, context.registry.calendar
+    with_pages = sorted(p.ref.id for p in context.people)
+    return _hash(
+        code_key(),
+        context.settings,
+        context.language,
+        context.as_of,
+        context.version,
+        registry.units,
+        registry.people,
+        (sorted(calendar.holidays), sorted(calendar.workdays), sorted(calendar.years)),
+        with_pages,
+        repository_prefix(context.root),
+        [m.key for m in context.months],
+        len(context.task_list.pages),
+    )
+
+
+def _task_key(view: TaskView, context: SiteContext, site: bytes) -> bytes:
+    """An item's page and its rows elsewhere are functions of these (see the module's docstring)."""
+    digest = context.registry.tasks[view.id].digest
+    if not digest:  # a registry built in memory (tests) carries no file hashes: never reuse its pages
+        raise _NoKey
+    children = [(c.id, c.title, c.light, c.lead, c.state.progress, c.path) for c in _children(view, context)]
+    evidence = [e.href for e in view.completion.evidence] if view.completion else []
+    return _hash(site, view.state.file, digest, view.history, view.parent, children, evidence)
+
+
+def _children(view: TaskView, context: SiteContext) -> list[TaskView]:
+    return [context.by_id[ref.id] for ref in view.children]
+
+
+class _NoKey(Exception):
+    pass
+
+
+def page_keys(
+    context: SiteContext, pages: Iterable[Page], bulletins: AbstractSet[str] = frozenset()
+) -> dict[str, bytes]:
+    """The key of every page that has one; pages without a key are rendered every time. `bulletins` are the
+    months whose bulletin shows what it showed in the last build (`unchanged_bulletins`)."""
+    site = site_key(context)
+    try:
+        tasks = {v.id: _task_key(v, context, site) for v in context.tasks}
+    except _NoKey:
+        return {}
+    keys: dict[str, bytes] = {}
+    for page in pages:
+        if page.template == "bulletin.html":
+            key = _hash(site, page.path) if page.key in bulletins else None
+        else:
+            key = _page_key(context, page, site, tasks)
+        if key is not None:
+            keys[page.path] = key
+    return keys
+
+
+def task_index(context: SiteContext) -> TaskIndex:
+    """Which file and bytes every item came from: the next warm build compares its bulletins with these."""
+    return {task_id: (task.file, task.digest) for task_id, task in context.registry.tasks.items()}
+
+
+def unchanged_bulletins(context: SiteContext, previous: Previous, store: Cache | None) -> set[str]:
+    """Months whose bulletin would show exactly what the last build's did.
+
+    A bulletin is the registry as it stood at a month's end: an item changed since the last build leaves it as
+    it was when the engine gives the item the same state on that day before and after the change (a progress
+    report written today changes no past month). The item's previous version comes from the read cache; when
+    it is not there any more, the bulletins are rendered again.
+    """
+    if store is None or previous.tasks is None:
+        return set()
+    before, now = previous.tasks, task_index(context)
+    changed = [task_id for task_id in before.keys() | now.keys() if before.get(task_id) != now.get(task_id)]
+    pairs = [(_old(store, task_id, before), context.registry.tasks.get(task_id)) for task_id in changed]
+    if any(old is None and task_id in before for (old, _), task_id in zip(pairs, changed, strict=True)):
+        return set()
+    months = set()
+    for month in context.bulletins:
+        end = min(month_period(month.first).end, context.as_of)
+        if all(_same_on(old, new, context, end) for old, new in pairs):
+            months.add(month.key)
+    return months
+
+
+def _old(store: Cache, task_id: str, before: TaskIndex) -> TaskFile | None:
+    if task_id not in before:
+        return None
+    rel, digest = before[task_id]
+    found = store.peek(("task", rel, digest))
+    return TaskFile(task_id, rel, found[0], digest) if found is not None else None
+
+
+def _same_on(old: TaskFile | None, new: TaskFile | None, context: SiteContext, day: dt.date) -> bool:
+    """Whether the item is the same on `day` in the two versions, as far as a bulletin can tell."""
+    views = [_on(task, context, day) for task in (old, new)]
+    return views[0] == views[1]
+
+
+def _on(task: TaskFile | None, context: SiteContext, day: dt.date) -> tuple[object, ...] | None:
+    if task is None or not assigned_by(task, day):
+        return None
+    registry = context.registry
+    state = evaluate_task(task, registry.settings, registry.calendar, day)
+    data = task.data
+    return (repr(state), repr(data.get("extensions")), repr(data.get("reminders")))
+
+
+def _page_key(context: SiteContext, page: Page, site: bytes, tasks: dict[str, bytes]) -> bytes | None:
+    if page.template == "task.html":
+        return tasks[page.key or ""]
+    if page.template == "unit.html":
+        unit = context.unit_by_id[page.key or ""]
+        return _hash(
+            site, page.path, [tasks[t.id] for t in unit.lead_tasks], [tasks[t.id] for t in unit.co_tasks]
+        )
+    if page.template == "person.html":
+        person = context.person_by_id[page.key or ""]
+        roles = {role: [tasks[t.id] for t in items] for role, items in person.roles.items()}
+        return _hash(site, page.path, roles)
+    if page.template == "tasks_page.html":
+        return _hash(site, page.path, _list_page_keys(context, int(page.key or 0), tasks))
+    if page.template == "calendar.html" and page.key is not None:  # a month, with the list of all months
+        months = [(m.key, m.path, m.count) for m in context.months]
+        return _hash(site, page.path, _month(context, page.key), months)
+    return None
+
+
+def _list_page_keys(context: SiteContext, number: int, tasks: dict[str, bytes]) -> list[bytes]:
+    from duban.site.listing import PAGE_ROWS
+
+    return [tasks[v.id] for v in context.tasks[number * PAGE_ROWS : (number + 1) * PAGE_ROWS]]
+
+
+def _month(context: SiteContext, key: str) -> CalendarMonth:
+    return next(m for m in context.months if m.key == key)
+
+
+# --- the manifest ---
+
+
+@dataclass
+class Previous:
+    """The last build into this output folder, when a warm build can start from it."""
+
+    out: Path
+    manifest: Manifest
+    tasks: TaskIndex | None = None
+
+    def reusable(self, path: str, key: bytes | None) -> Entry | None:
+        """The file's entry when it was made from the same key and is still the file duban wrote."""
+        entry = self.manifest.get(path)
+        if key is None or entry is None or entry[0] != key:
+            return None
+        return entry if _still(self.out / path, entry) else None
+
+    def same_bytes(self, path: str, data: bytes) -> Entry | None:
+        """The entry of the file in place when it already holds `data` (a page rendered every time)."""
+        entry = self.manifest.get(path)
+        target = self.out / path
+        if entry is None or entry[1] != len(data) or not _still(target, entry):
+            return None
+        try:
+            return entry if target.read_bytes() == data else None
+        except OSError:
+            return None
+
+
+def _still(path: Path, entry: Entry) -> bool:
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return info.st_size == entry[1] and info.st_mtime_ns == entry[2]
+
+
+def manifest_path(root: Path, out: Path) -> Path | None:
+    folder = cache_folder(root)
+    if folder is None:
+        return None
+    name = hashlib.blake2b(str(out.resolve()).encode("utf-8"), digest_size=10).hexdigest()
+    return folder / f"site-{name}.manifest"
+
+
+def previous_build(root: Path, out: Path) -> Previous | None:
+    """The last build's manifest, when `out` is that build's folder (its marker is there)."""
+    path = manifest_path(root, out)
+    if path is None or not (out / MARKER).is_file():
+        return None
+    try:
+        payload = unsealed(path.read_bytes())
+        loaded = marshal.loads(payload) if payload is not None else None
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(loaded, tuple) or len(loaded) != 4 or loaded[:2] != (FORMAT, str(out.resolve())):
+        return None
+    manifest, tasks = loaded[2], loaded[3]
+    if not isinstance(manifest, dict) or not isinstance(tasks, dict):
+        return None
+    return Previous(out, manifest, tasks)
+
+
+def save_manifest(root: Path, out: Path, manifest: Manifest, tasks: TaskIndex) -> None:
+    path = manifest_path(root, out)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(sealed(marshal.dumps((FORMAT, str(out.resolve()), manifest, tasks))))
+        temporary.replace(path)
+    except OSError:  # only an optimisation: the next build is a cold one
+        return
+
+
+def apply(staging: Path, out: Path, written: Iterable[str], stale: Iterable[str]) -> None:
+    """Move the files rendered into `staging` into `out`, one atomic rename each; remove pages now gone."""
+    made: set[Path] = set()
+    for rel in written:
+        target = out / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        (staging / rel).replace(target)
+    for rel in stale:
+        (out / rel).unlink(missing_ok=True)
+        _remove_empty_parents(out / rel, out)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_empty_parents(path: Path, out: Path) -> None:
+    folder = path.parent
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

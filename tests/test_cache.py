@@ -1,0 +1,387 @@
+"""The read cache (duban.cache): the same results with or without it, never a stale or forged one.
+
+A cached result is keyed by the hash of the file's bytes, so an edit that keeps the size and the times is
+still seen; a damaged pack is ignored and replaced; a cache folder that git tracks (which a pull request could
+fill with forged results) is never read; and a site built from the cache is byte-identical to one without.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from duban import cache, documents, workers
+from duban.dates import parse_date
+from duban.loader import finish_problems, load_registry
+from duban.site.build import build_site
+from validation_helpers import AS_OF, build_registry, case_dirs, run_cli
+
+TODAY = parse_date(AS_OF)
+TASK = "tasks/2026/DB-2026-0001.yaml"
+CASES = ["many-problems-one-run", "not-utf8-gbk", "duplicate-key", "unknown-person", "parent-cycle"]
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cache.VARIABLE, raising=False)
+    monkeypatch.delenv(workers.VARIABLE, raising=False)
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    return build_registry(None, tmp_path / "registry")
+
+
+def _load(root: Path, *, use_cache: bool = True) -> dict[str, Any]:
+    """Everything a load gives: the located problems, and the data of every task, unit and person."""
+    result = load_registry(root, cache=use_cache)
+    assert TODAY is not None
+    problems = finish_problems(result, TODAY)
+    registry = result.registry
+    return {
+        "problems": [dataclasses.asdict(p) for p in problems],
+        "tasks": {task_id: (t.file, t.data) for task_id, t in registry.tasks.items()},
+        "units": registry.units,
+        "people": registry.people,
+        "calendar": registry.calendar,
+        "settings": registry.settings,
+    }
+
+
+def _packs(root: Path) -> list[Path]:
+    return sorted((root / cache.FOLDER).glob("v-*/*.pack"))
+
+
+def _nothing_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, every file must come from the cache."""
+
+    def refuse(raw: bytes, rel: str, kind: str) -> documents.Document:
+        raise AssertionError(f"{rel} was parsed, not taken from the cache")
+
+    monkeypatch.setattr(documents, "check_bytes", refuse)
+
+
+@pytest.mark.parametrize("case", [None, *CASES])
+def test_cached_and_uncached_loads_are_identical(
+    case: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = None if case is None else next(c for c in case_dirs("invalid") if c.name == case)
+    root = build_registry(folder, tmp_path / "registry")
+    uncached = _load(root, use_cache=False)
+    assert not (root / cache.FOLDER).exists()
+    assert _load(root) == uncached  # fills the cache
+    assert _packs(root)
+    _nothing_parsed(monkeypatch)
+    assert _load(root) == uncached  # served from it
+
+
+def test_every_example_case_gives_the_same_problems_from_the_cache(tmp_path: Path) -> None:
+    for index, case in enumerate(case_dirs("invalid") + case_dirs("valid")):
+        root = build_registry(case, tmp_path / str(index))
+        uncached = _load(root, use_cache=False)
+        assert _load(root) == uncached, case.name
+        assert _load(root) == uncached, case.name
+
+
+def test_an_edit_that_keeps_size_and_times_is_still_seen(registry: Path) -> None:
+    path = registry / TASK
+    original = path.read_bytes()
+    first = _load(registry)
+    stat = path.stat()
+    edited = original.replace("二期工程".encode(), "三期工程".encode(), 1)  # the same number of bytes
+    assert len(edited) == len(original) and edited != original
+    path.write_bytes(edited)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = _load(registry)
+    assert second == _load(registry, use_cache=False)
+    assert second != first
+    path.write_bytes(original)  # back to the first bytes: the first result again
+    assert _load(registry) == first
+
+
+def test_a_new_version_of_a_file_is_parsed_and_the_old_entry_is_dropped_in_time(registry: Path) -> None:
+    path = registry / TASK
+    text = path.read_text(encoding="utf-8")
+    for round_ in range(6):
+        path.write_text(text.replace("title: ", f"title: 第{round_}版", 1), encoding="utf-8")
+        assert _load(registry)["tasks"]["DB-2026-0001"][1]["title"].startswith(f"第{round_}版")
+    assert len(_packs(registry)) <= 7
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "header"])
+def test_a_damaged_pack_is_ignored_and_replaced(
+    damage: str, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uncached = _load(registry, use_cache=False)
+    _load(registry)
+    for pack in _packs(registry):
+        data = pack.read_bytes()
+        damaged = {
+            "truncate": data[: len(data) // 2],
+            "flip": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:],
+            "garbage": os.urandom(len(data)),
+            "empty": b"",
+            "header": b"XXXXXXXX" + data[8:],
+        }[damage]
+        pack.write_bytes(damaged)
+    assert _load(registry) == uncached
+    assert all(cache.read_pack(pack) is not None for pack in _packs(registry))  # rewritten
+    _nothing_parsed(monkeypatch)
+    assert _load(registry) == uncached
+
+
+def test_a_pack_with_a_good_checksum_and_a_bad_shape_is_ignored(registry: Path) -> None:
+    uncached = _load(registry, use_cache=False)
+    _load(registry)
+    [pack] = _packs(registry)
+    for payload in ([("task", TASK)], {"not": "a list"}, [("task", TASK, b"k", {}, [("short",)])]):
+        pack.write_bytes(cache.pack_bytes(payload))  # type: ignore[arg-type]
+        assert cache.read_pack(pack) is None
+        assert _load(registry) == uncached
+
+
+def _forge(registry: Path) -> None:
+    """A pack that claims the task file holds a different title, keyed by the file's true hash."""
+    path = registry / TASK
+    data = _load(registry, use_cache=False)["tasks"]["DB-2026-0001"][1]
+    forged = {**data, "title": "FORGED"}
+    entry = ("task", TASK, documents.digest(path.read_bytes()), forged, [])
+    folder = registry / cache.FOLDER / f"v-{cache.fingerprint()}"
+    cache.prepare(folder)
+    cache.write_pack(folder, [entry])
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(root), *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_cache_folder_that_git_tracks_is_never_read(registry: Path) -> None:
+    _git(registry, "init", "-q")
+    _forge(registry)
+    # Untracked, the forged pack is believed: the cache trusts its own folder (this shows the forgery works).
+    assert _load(registry)["tasks"]["DB-2026-0001"][1]["title"] == "FORGED"
+    _git(registry, "add", "-A")
+    _git(registry, "add", "-f", cache.FOLDER)
+    _git(registry, "commit", "-q", "-m", "a pull request that brings its own cache")
+    assert _load(registry)["tasks"]["DB-2026-0001"][1]["title"] != "FORGED"
+    assert cache.Cache.for_root(registry) is None
+
+
+def test_the_cache_folder_ignores_itself_and_says_what_it_is(registry: Path) -> None:
+    _git(registry, "init", "-q")
+    _load(registry)
+    assert (registry / cache.FOLDER / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    assert (registry / cache.FOLDER / "CACHEDIR.TAG").is_file()
+    status = subprocess.run(
+        ["git", "-C", str(registry), "status", "--porcelain", "--", cache.FOLDER],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert status.stdout == ""
+
+
+def test_another_fingerprint_uses_another_folder_and_removes_the_old_one(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(registry)
+    [old] = list((registry / cache.FOLDER).glob("v-*"))
+    monkeypatch.setattr(cache, "fingerprint", lambda: "another-version")
+    _load(registry)
+    assert [p.name for p in (registry / cache.FOLDER).glob("v-*")] == ["v-another-version"]
+    assert not old.exists()
+
+
+def test_the_fingerprint_covers_code_schemas_and_versions() -> None:
+    cache.fingerprint.cache_clear()
+    try:
+        first = cache.fingerprint()
+        assert len(first) == 20
+        assert set(cache._MODULES) >= {"yamlio", "schemas", "documents"}
+    finally:
+        cache.fingerprint.cache_clear()
+
+
+def test_duban_cache_off_writes_nothing(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.VARIABLE, "off")
+    _load(registry)
+    assert not (registry / cache.FOLDER).exists()
+
+
+def test_duban_cache_names_another_folder(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.VARIABLE, str(tmp_path / "elsewhere"))
+    uncached = _load(registry, use_cache=False)
+    assert _load(registry) == uncached
+    assert list((tmp_path / "elsewhere").glob("v-*/*.pack"))
+    assert not (registry / cache.FOLDER).exists()
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(registry: Path) -> None:
+    (registry / cache.FOLDER).write_text("a file where the folder should be", encoding="utf-8")
+    assert _load(registry) == _load(registry, use_cache=False)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_sites_built_with_and_without_the_cache_are_byte_identical(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert TODAY is not None
+    monkeypatch.setenv(cache.VARIABLE, "off")
+    assert build_site(registry, tmp_path / "uncached", TODAY, quiet=True) == 0
+    monkeypatch.delenv(cache.VARIABLE)
+    assert build_site(registry, tmp_path / "cold", TODAY, quiet=True) == 0
+    _nothing_parsed(monkeypatch)
+    assert build_site(registry, tmp_path / "warm", TODAY, quiet=True) == 0
+    uncached = _snapshot(tmp_path / "uncached")
+    assert len(uncached) > 10
+    assert _snapshot(tmp_path / "cold") == uncached
+    assert _snapshot(tmp_path / "warm") == uncached
+
+
+# --- warm builds: only what changed is rendered and written, and the result is a cold build's ---
+
+
+def _build(root: Path, out: Path, as_of: str = AS_OF) -> None:
+    day = parse_date(as_of)
+    assert day is not None
+    assert build_site(root, out, day, quiet=True) == 0
+
+
+def _cold(root: Path, out: Path, monkeypatch: pytest.MonkeyPatch, as_of: str = AS_OF) -> dict[str, bytes]:
+    with monkeypatch.context() as patch:
+        patch.setenv(cache.VARIABLE, "off")
+        _build(root, out, as_of)
+    return _snapshot(out)
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS: list[tuple[str, Any]] = [
+    ("a progress report", lambda r: _append(r)),
+    ("a title", lambda r: _edit(r, TASK, "二期工程", "二期工程（调整）")),
+    ("a parent's title", lambda r: _edit(r, "tasks/2026/DB-2026-0001.yaml", "推进", "加快推进")),
+    ("a unit's name", lambda r: _edit(r, "org/units.yaml", "示例市财政局", "示例市财政局（新）")),
+    ("the site's title", lambda r: _edit(r, "duban.yaml", "title: ", "title: 新")),
+    ("a removed item", lambda r: (r / "tasks/2026/DB-2026-0004.yaml").unlink()),
+    ("an added item", lambda r: _copy_task(r, "tasks/2026/DB-2026-0003.yaml", "DB-2026-0077")),
+    ("a commit", lambda r: (_git(r, "add", "-A"), _git(r, "commit", "-q", "-m", "进展"))),
+    ("a person's name", lambda r: _edit(r, "org/people.yaml", "张伟", "张伟（新）")),
+]
+
+
+def _append(root: Path, task_id: str = "DB-2026-0001") -> None:
+    """A progress report, as `duban update` writes it."""
+    env = {"DUBAN_NOW": "2026-11-20T10:00:00+08:00"}
+    result = run_cli(
+        ["update", task_id, "--root", str(root), "--text", "新进展", "--progress", "70"], env=env
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _copy_task(root: Path, rel: str, new_id: str) -> None:
+    text = (root / rel).read_text(encoding="utf-8")
+    old_id = Path(rel).stem
+    (root / rel).with_name(f"{new_id}.yaml").write_text(text.replace(old_id, new_id), encoding="utf-8")
+
+
+@pytest.fixture
+def history(registry: Path) -> Path:
+    _git(registry, "init", "-q")
+    _git(registry, "add", "-A")
+    _git(registry, "commit", "-q", "-m", "登记库")
+    return registry
+
+
+def test_every_warm_build_equals_a_cold_build(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, cold = history / "_site", tmp_path / "cold"
+    _build(history, out)
+    for name, edit in EDITS:
+        edit(history)
+        _build(history, out)
+        assert _snapshot(out) == _cold(history, cold, monkeypatch), name
+    _build(history, out, "2026-12-01")  # another day: every page says so
+    assert _snapshot(out) == _cold(history, cold, monkeypatch, "2026-12-01")
+
+
+def test_a_warm_build_writes_only_what_changed(history: Path) -> None:
+    out = history / "_site"
+    _build(history, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    _append(history)
+    _build(history, out)
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert before.keys() == after.keys()
+    rewritten = {p.relative_to(out).as_posix() for p in after if after[p] != before[p]}
+    assert f"tasks/{Path(TASK).stem}/index.html" in rewritten
+    assert "tasks/DB-2026-0003/index.html" not in rewritten  # another item: untouched
+    assert "assets/style.css" not in rewritten
+    assert 0 < len(rewritten) < len(after) // 2
+    _build(history, out)  # nothing changed: nothing is written
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == after
+
+
+def test_a_file_changed_behind_dubans_back_is_written_again(history: Path) -> None:
+    out = history / "_site"
+    _build(history, out)
+    page = out / "tasks/DB-2026-0003/index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    _build(history, out)
+    assert page.read_bytes() == original
+
+
+def test_a_warm_build_that_fails_leaves_the_site_as_it_was(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duban.site import build as site_build
+
+    out = history / "_site"
+    _build(history, out)
+    before = _snapshot(out)
+    _edit(history, TASK, "二期工程", "二期工程（调整）")
+    _edit(history, "tasks/2026/DB-2026-0003.yaml", "title: ", "title: 改")
+
+    def failing(context: Any, page: Any) -> bytes:
+        if page.key == "DB-2026-0003":
+            raise OSError(28, "No space left on device")
+        return original(context, page)
+
+    original = site_build.render_page
+    monkeypatch.setattr(site_build, "render_page", failing)
+    day = parse_date(AS_OF)
+    assert day is not None
+    with pytest.raises(OSError, match="No space"):
+        site_build.write_site(out, *_prepared(history, day))
+    assert _snapshot(out) == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith("._site")]
+
+
+def _prepared(root: Path, day: Any) -> tuple[Any, ...]:
+    from duban.site import build as site_build
+
+    prepared = site_build._prepare(root, root / "_site", day)
+    assert not isinstance(prepared, int)
+    return prepared[:3]
