@@ -184,13 +184,22 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None, *, me
     return Run(round(seconds, 3), round(pss, 1), round(rss, 1), process.returncode)
 
 
+def settle() -> None:
+    """Let the disk catch up with the previous run (and the removal of its output) before the next one:
+    otherwise a run that writes 10,000 files pays for the write-back of the last one."""
+    os.sync()
+    time.sleep(1)
+
+
 def measured(argv: list[str], cwd: Path, before: Callable[[int], None], repeat: int) -> list[Run]:
     """`repeat` timed runs, then one more for the peak memory (reported with every run's time)."""
     runs = []
     for round_ in range(repeat):
         before(round_ + 1)
+        settle()
         runs.append(measure(argv, cwd, memory=False))
     before(repeat + 1)
+    settle()
     peak = measure(argv, cwd, memory=True)
     return [Run(run.seconds, peak.pss_mib, peak.rss_mib, run.returncode) for run in runs]
 
