@@ -21,37 +21,12 @@ from duban import schemas
 from duban.resources import data_dir
 from duban.site import markdown
 from duban.yamlio import decode, parse_text
-from validation_helpers import EXAMPLES
+from validation_helpers import EXAMPLES, example_documents
 
-KIND_OF = {"duban.yaml": "settings", "org/units.yaml": "units", "org/people.yaml": "people"}
 MANY = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _kind(rel: str) -> str | None:
-    if rel in KIND_OF:
-        return KIND_OF[rel]
-    if rel.startswith("calendar/"):
-        return "calendar"
-    return "task" if rel.startswith("tasks/") else None
-
-
-def _example_documents() -> list[tuple[str, str, Any]]:
-    """Every parseable registry file of every example case (tests/examples), with its kind."""
-    documents = []
-    for path in sorted(EXAMPLES.rglob("*.y*ml")):
-        case = path.relative_to(EXAMPLES).parts
-        rel = "/".join(case[1:] if case[0] == "base" else case[2:])
-        kind = _kind(rel)
-        text, _ = decode(path.read_bytes(), rel)
-        if kind is None or text is None:
-            continue
-        parsed = parse_text(text, rel)
-        if parsed.ok:
-            documents.append((str(path.relative_to(EXAMPLES)), kind, parsed.data))
-    return documents
-
-
-DOCUMENTS = _example_documents()
+DOCUMENTS = example_documents()
 
 
 def _agree(kind: str, data: Any) -> bool:

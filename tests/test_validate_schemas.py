@@ -10,37 +10,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from duban import schemas
-from duban.yamlio import decode, parse_text
-from validation_helpers import EXAMPLES
+from validation_helpers import example_documents
 
-KIND_OF = {"duban.yaml": "settings", "org/units.yaml": "units", "org/people.yaml": "people"}
-
-
-def _kind(rel: str) -> str | None:
-    if rel in KIND_OF:
-        return KIND_OF[rel]
-    if rel.startswith("calendar/"):
-        return "calendar"
-    return "task" if rel.startswith("tasks/") else None
-
-
-def _example_documents() -> list[tuple[str, str, Any]]:
-    """Every parseable registry file of every example case, with its kind."""
-    documents = []
-    for path in sorted(EXAMPLES.rglob("*.y*ml")):
-        case = path.relative_to(EXAMPLES).parts
-        rel = "/".join(case[1:] if case[0] == "base" else case[2:])
-        kind = _kind(rel)
-        text, _ = decode(path.read_bytes(), rel)
-        if kind is None or text is None:
-            continue
-        parsed = parse_text(text, rel)
-        if parsed.ok:
-            documents.append((str(path.relative_to(EXAMPLES)), kind, parsed.data))
-    return documents
-
-
-DOCUMENTS = _example_documents()
+DOCUMENTS = example_documents()
 
 
 def _errors(validator: Draft202012Validator, data: Any) -> list[tuple[str, str, str]]:

@@ -150,3 +150,30 @@ _Dumper.add_implicit_resolver("tag:yaml.org,2002:float", yamlio._FLOAT, list("-+
 def dump_yaml(data: Any, **options: Any) -> str:
     text: str = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, **options)
     return text
+
+
+KIND_OF = {"duban.yaml": "settings", "org/units.yaml": "units", "org/people.yaml": "people"}
+
+
+def _kind(rel: str) -> str | None:
+    if rel in KIND_OF:
+        return KIND_OF[rel]
+    if rel.startswith("calendar/"):
+        return "calendar"
+    return "task" if rel.startswith("tasks/") else None
+
+
+def example_documents() -> list[tuple[str, str, Any]]:
+    """Every parseable registry file of every example case (tests/examples), with its schema kind."""
+    documents = []
+    for path in sorted(EXAMPLES.rglob("*.y*ml")):
+        case = path.relative_to(EXAMPLES).parts
+        rel = "/".join(case[1:] if case[0] == "base" else case[2:])
+        kind = _kind(rel)
+        text, _ = yamlio.decode(path.read_bytes(), rel)
+        if kind is None or text is None:
+            continue
+        parsed = yamlio.parse_text(text, rel)
+        if parsed.ok:
+            documents.append((str(path.relative_to(EXAMPLES)), kind, parsed.data))
+    return documents
