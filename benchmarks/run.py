@@ -6,9 +6,10 @@
 
 For each N the registry is generated (benchmarks/generate.py, deterministic) into --work, with the same tasks
 as a Hugo site, and committed to a git repository (duban build reads the history). Every command runs as a
-subprocess, --repeat times for its wall time, then once more for the peak memory of its whole process tree
-(Pss and Rss from /proc/PID/smaps_rollup of the process and all its descendants, polled every 20 ms; the
-polling would slow the timed runs down on a two-core machine). Pss counts a page shared by several
+subprocess, --repeat times for its wall time (round by round: each round runs every command once, so that a
+machine that slows down weighs on every tool alike), then once more for the peak memory of its whole process
+tree (Pss and Rss from /proc/PID/smaps_rollup of the process and all its descendants, polled every 20 ms;
+the polling would slow the timed runs down on a two-core machine). Pss counts a page shared by several
 processes once, split between them: it is the honest total for duban's forked workers; Rss counts shared
 pages again in each process. Hugo is one process (Pss ≈ Rss).
 
@@ -317,15 +318,23 @@ def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: 
     registry, hugo = prepare(n, work)
     # The registry as generated: warm builds of earlier runs added progress reports.
     subprocess.run(["git", "checkout", "-q", "--", "tasks"], cwd=registry, check=True)
-    results: list[Result] = []
     plan = [s for s in scenarios(registry, hugo, work) if only is None or s[0].split("-")[0] in only]
     if shutil.which("hugo") is None:
         plan = [s for s in plan if s[1] != "hugo"]
-    for name, tool, argv, cwd, before in plan:
-        result = Result(n, name, tool, argv)
-        result.runs = measured(argv, cwd, before, repeat)
+    results = [Result(n, name, tool, argv) for name, tool, argv, _, _ in plan]
+    # Round by round, every command once per round: a machine that slows down (or speeds up) during the
+    # benchmark weighs on duban and Hugo alike. Each round keeps the order warm commands need.
+    for round_ in range(repeat):
+        for result, (_, _, argv, cwd, before) in zip(results, plan, strict=True):
+            before(round_ + 1)
+            settle()
+            result.runs.append(measure(argv, cwd, memory=False))
+    for result, (_, _, argv, cwd, before) in zip(results, plan, strict=True):
+        before(repeat + 1)
+        settle()
+        peak = measure(argv, cwd, memory=True)
+        result.runs = [Run(r.seconds, peak.pss_mib, peak.rss_mib, r.returncode) for r in result.runs]
         print(_line(result), flush=True)
-        results.append(result)
     program = check_jsonschema()
     if program and (only is None or "check-jsonschema" in only):
         result = Result(n, "check-jsonschema", "check-jsonschema", [program, "--schemafile", "…"])
