@@ -343,6 +343,28 @@ def test_a_warm_build_writes_only_what_changed(history: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == after
 
 
+def test_a_progress_report_today_renders_no_past_months_bulletin(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duban.site import build as site_build
+
+    out = history / "_site"
+    _build(history, out)  # cold: the next build starts from this one's manifest
+    bulletins = {p.parent.relative_to(out).as_posix() for p in out.glob("bulletins/*/index.html")}
+    assert len(bulletins) > 1
+    _append(history)
+    rendered: list[str] = []
+    original = site_build.render_page
+
+    def recording(context: Any, page: Any) -> bytes:
+        rendered.append(page.path)
+        return original(context, page)
+
+    monkeypatch.setattr(site_build, "render_page", recording)
+    _build(history, out)
+    assert sorted(p for p in rendered if p.startswith("bulletins/2")) == [f"bulletins/{AS_OF[:7]}/index.html"]
+
+
 def test_a_file_changed_behind_dubans_back_is_written_again(history: Path) -> None:
     out = history / "_site"
     _build(history, out)

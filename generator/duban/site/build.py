@@ -36,6 +36,7 @@ from duban.site.incremental import (
     page_keys,
     previous_build,
     save_manifest,
+    stale_bulletins,
     task_index,
     unchanged_bulletins,
 )
@@ -105,8 +106,9 @@ def write_site(
     """Render into a staging folder, then swap it in (first build) or move what changed into place (warm
     build, duban.site.incremental); the number of files written."""
     previous = previous_build(context.root, out)
-    bulletins = unchanged_bulletins(context, previous, store) if previous is not None else set()
-    output = _Output(StagingDir(out), page_keys(context, pages, bulletins), previous)
+    unchanged = unchanged_bulletins(context, previous, store) if previous is not None else set()
+    stale = stale_bulletins(pages, unchanged)
+    output = _Output(StagingDir(out), page_keys(context, pages), previous, stale)
     try:
         files = _render_all(output, context, pages, feeds, show_progress)
         written = [path for path, (_, fresh) in files.items() if fresh]
@@ -128,10 +130,11 @@ class _Output:
     staging: StagingDir
     keys: dict[str, bytes]
     previous: Previous | None
+    stale: set[str]  # pages to render again even when their key is the same (bulletins whose items changed)
 
     def put(self, path: str, render: Callable[[], bytes]) -> tuple[str, tuple[Entry, bool]]:
         key = self.keys.get(path)
-        if self.previous is not None:
+        if self.previous is not None and path not in self.stale:
             kept = self.previous.reusable(path, key)
             if kept is not None:
                 return path, (kept, False)

@@ -99,11 +99,10 @@ class _NoKey(Exception):
     pass
 
 
-def page_keys(
-    context: SiteContext, pages: Iterable[Page], bulletins: AbstractSet[str] = frozenset()
-) -> dict[str, bytes]:
-    """The key of every page that has one; pages without a key are rendered every time. `bulletins` are the
-    months whose bulletin shows what it showed in the last build (`unchanged_bulletins`)."""
+def page_keys(context: SiteContext, pages: Iterable[Page]) -> dict[str, bytes]:
+    """The key of every page that has one; pages without a key are rendered every time. A bulletin's key
+    holds only the build's inputs: whether its items still show the same is `unchanged_bulletins`' call, and
+    the bulletins it does not vouch for are rendered again whatever their key (`stale_bulletins`)."""
     site = site_key(context)
     try:
         tasks = {v.id: _task_key(v, context, site) for v in context.tasks}
@@ -112,12 +111,17 @@ def page_keys(
     keys: dict[str, bytes] = {}
     for page in pages:
         if page.template == "bulletin.html":
-            key = _hash(site, page.path) if page.key in bulletins else None
+            key = _hash(site, page.path)
         else:
             key = _page_key(context, page, site, tasks)
         if key is not None:
             keys[page.path] = key
     return keys
+
+
+def stale_bulletins(pages: Iterable[Page], unchanged: AbstractSet[str]) -> set[str]:
+    """The paths of the bulletins to render again: those of the months not in `unchanged`."""
+    return {page.path for page in pages if page.template == "bulletin.html" and page.key not in unchanged}
 
 
 def task_index(context: SiteContext) -> TaskIndex:
