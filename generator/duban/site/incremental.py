@@ -110,10 +110,7 @@ def page_keys(context: SiteContext, pages: Iterable[Page]) -> dict[str, bytes]:
         return {}
     keys: dict[str, bytes] = {}
     for page in pages:
-        if page.template == "bulletin.html":
-            key = _hash(site, page.path)
-        else:
-            key = _page_key(context, page, site, tasks)
+        key = _page_key(context, page, site, tasks)
         if key is not None:
             keys[page.path] = key
     return keys
@@ -176,6 +173,8 @@ def _on(task: TaskFile | None, context: SiteContext, day: dt.date) -> tuple[obje
 
 
 def _page_key(context: SiteContext, page: Page, site: bytes, tasks: dict[str, bytes]) -> bytes | None:
+    if page.template == "bulletin.html":  # its items are `unchanged_bulletins`' business
+        return _hash(site, page.path)
     if page.template == "task.html":
         return tasks[page.key or ""]
     if page.template == "unit.html":
