@@ -10,9 +10,12 @@ How each number is computed is written up in docs/engine.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import weakref
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from duban.dates import WorkCalendar, add_months, parse_date
 from duban.registry import Registry, TaskFile
@@ -76,7 +79,7 @@ class TaskState:
     id: str
     title: str
     file: str
-    status: str  # as of that day (see `status_as_of`)
+    status: str  # as of that day (see `_Records.status_on`)
     light: str  # one of LIGHTS
     findings: tuple[str, ...]  # names from FINDINGS, in that order
     reasons: tuple[Reason, ...]
@@ -123,7 +126,11 @@ class TaskState:
         return self.status != "cancelled"
 
 
-# --- records as of a day ---
+# --- an item's records, read once ---
+#
+# A build evaluates every item on the as-of day and again on each of the last twelve months' ends (the
+# bulletins), and `duban serve` builds again and again: each item's dates are parsed and its records sorted
+# once per TaskFile (`records_of`), and each evaluation only compares them with the day.
 
 
 def _day(value: Any) -> dt.date | None:
@@ -139,9 +146,8 @@ def _required(value: Any, what: str) -> dt.date:
     return day
 
 
-def _happened(value: Any, as_of: dt.date) -> dt.date | None:
+def _by(day: dt.date | None, as_of: dt.date) -> dt.date | None:
     """The record's date when it is on or before the as-of date; None when it has not happened yet."""
-    day = _day(value)
     return day if day is not None and day <= as_of else None
 
 
@@ -151,73 +157,7 @@ def assigned_by(task: TaskFile, as_of: dt.date) -> bool:
     return assigned is not None and assigned <= as_of
 
 
-def status_as_of(data: dict[str, Any], as_of: dt.date) -> str:
-    """The status on `as_of`. Only completion carries a date: a completed or reported item whose completion is
-    dated later was still being worked on that day (`in_progress`). Other statuses carry no date and are taken
-    as written."""
-    status: str = data["status"]
-    completion = data.get("completion")
-    if status in ("completed", "reported") and completion and not _happened(completion.get("date"), as_of):
-        return "in_progress"
-    return status
-
-
-def _decided(extension: dict[str, Any]) -> Any:
-    # A decision without its date is a problem in the file; the request date stands in for it.
-    return extension.get("decided", extension["requested"])
-
-
-def effective_deadline(data: dict[str, Any], as_of: dt.date) -> tuple[dt.date, int]:
-    """The `to` of the latest (last listed) extension approved on or before `as_of`, else `deadline`; and how
-    many extensions were approved by then."""
-    deadline = _required(data["deadline"], "deadline")
-    approved = 0
-    for extension in data.get("extensions", []):
-        if extension["decision"] == "approved" and _happened(_decided(extension), as_of):
-            deadline = _day(extension["to"]) or deadline
-            approved += 1
-    return deadline, approved
-
-
-def pending_extension(data: dict[str, Any], as_of: dt.date) -> tuple[int, dict[str, Any]] | None:
-    """The last extension requested by `as_of` and not decided by then (a later decision was not made yet)."""
-    found = None
-    for index, extension in enumerate(data.get("extensions", [])):
-        if not _happened(extension["requested"], as_of):
-            continue
-        if extension["decision"] == "pending" or not _happened(_decided(extension), as_of):
-            found = (index, extension)
-    return found
-
-
-@dataclass(frozen=True)
-class _Updates:
-    latest: dt.date | None
-    latest_index: int | None
-    progress: int | None
-
-
-def _updates(data: dict[str, Any], as_of: dt.date) -> _Updates:
-    """The latest update on or before `as_of`, and the latest progress reported by then."""
-    latest: dt.date | None = None
-    latest_index: int | None = None
-    progress: tuple[dt.date, int] | None = None
-    for index, update in enumerate(data.get("updates", [])):
-        day = _happened(update["date"], as_of)
-        if day is None:
-            continue
-        if latest is None or day >= latest:
-            latest, latest_index = day, index
-        if "progress" in update and (progress is None or day >= progress[0]):
-            progress = (day, update["progress"])
-    return _Updates(latest, latest_index, progress[1] if progress else None)
-
-
-def _reminders(data: dict[str, Any], as_of: dt.date) -> tuple[int, dt.date | None]:
-    days = [day for r in data.get("reminders", []) if (day := _happened(r["date"], as_of))]
-    return len(days), max(days, default=None)
-
-
+@functools.lru_cache(maxsize=65_536)  # a registry has a few thousand dates, seen again on every evaluation
 def next_report_due(cycle: str, since: dt.date) -> dt.date | None:
     """One feedback cycle after `since`; None for `none`."""
     if cycle in CYCLE_DAYS:
@@ -227,25 +167,216 @@ def next_report_due(cycle: str, since: dt.date) -> dt.date | None:
     return None
 
 
-# --- milestones and indicators ---
-
-
-def _milestones(data: dict[str, Any], as_of: dt.date, active: bool) -> tuple[MilestoneState, ...]:
-    states = []
-    for index, milestone in enumerate(data.get("milestones", [])):
-        due = _required(milestone["due"], "milestone due")
-        done = _happened(milestone.get("done"), as_of)
-        overdue = active and done is None and due < as_of
-        states.append(MilestoneState(index, milestone["name"], due, done, overdue))
-    return tuple(states)
-
-
 def time_elapsed(assigned: dt.date, deadline: dt.date, as_of: dt.date) -> float:
     """The share of assigned → deadline gone by `as_of`, between 0 and 1 (1 once the deadline is reached)."""
     if deadline <= assigned:
         return 1.0
     share = (as_of - assigned).days / (deadline - assigned).days
     return min(max(share, 0.0), 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    """Records of one kind sorted by (date, position in the file), the dates apart for bisection: the latest
+    record on or before a day is the last of those up to it (the file's later one when two share a date)."""
+
+    days: tuple[dt.date, ...] = ()
+    items: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, dated: Iterable[tuple[dt.date | None, int, Any]]) -> _Dated:
+        ordered = sorted(
+            ((day, index, item) for day, index, item in dated if day is not None), key=_first_two
+        )
+        return cls(tuple(day for day, _, _ in ordered), tuple(item for _, _, item in ordered))
+
+    def count(self, as_of: dt.date) -> int:
+        """How many happened on or before `as_of`."""
+        return bisect_right(self.days, as_of)
+
+
+def _first_two(record: tuple[dt.date, int, Any]) -> tuple[dt.date, int]:
+    return record[0], record[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Extension:
+    index: int
+    requested: dt.date | None
+    decided: dt.date | None  # None while the decision is pending
+    approved: bool
+    to: dt.date | None
+    raw: dict[str, Any]
+
+
+def _extension(index: int, raw: dict[str, Any]) -> _Extension:
+    # A decision without its date is a problem in the file; the request date stands in for it.
+    pending = raw["decision"] == "pending"
+    decided = None if pending else _day(raw.get("decided", raw["requested"]))
+    approved = raw["decision"] == "approved"
+    return _Extension(index, _day(raw["requested"]), decided, approved, _day(raw["to"]), raw)
+
+
+@dataclass(frozen=True, slots=True)
+class _Indicator:
+    """An indicator as written, converted once: only whether its reading is known and the pace depend on
+    the day."""
+
+    index: int
+    name: str
+    unit: str
+    measure: str  # cumulative | level
+    better: str  # higher | lower
+    target: float
+    actual: float
+    baseline: float
+    measured: dt.date | None
+    share: float | None  # of the way from baseline to target (cumulative with target ≠ baseline, else None)
+
+    @classmethod
+    def read(cls, index: int, raw: dict[str, Any]) -> _Indicator:
+        target, actual, baseline = float(raw["target"]), float(raw["actual"]), float(raw.get("baseline", 0))
+        measure = raw.get("measure", "cumulative")
+        # target == baseline is a problem in the file; the same formula serves `better: lower`
+        share = (
+            (actual - baseline) / (target - baseline)
+            if measure == "cumulative" and target != baseline
+            else None
+        )
+        better = raw.get("better", "higher")
+        unit = raw.get("unit", "")
+        return cls(
+            index, raw["name"], unit, measure, better, target, actual, baseline, _day(raw.get("as_of")), share
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Records:
+    """An item's file, parsed: its dates as `date`s, dated records sorted. Nothing here depends on the
+    as-of day or the settings."""
+
+    data: dict[str, Any]  # what it was read from
+    status: str  # as written
+    assigned: dt.date
+    deadline: dt.date  # as written
+    completion: dt.date | None  # the completion's date
+    has_completion: bool  # a completion record is there (dated or not)
+    cycle: str | None  # report_every as written
+    extensions: tuple[_Extension, ...]
+    approvals: tuple[_Extension, ...]  # the approved ones, as listed
+    updates: _Dated  # items: each update's position in the file
+    progress: _Dated  # items: the progress reported, of the updates that report one
+    reminders: _Dated  # items: the records as written
+    milestones: tuple[tuple[int, str, dt.date, dt.date | None], ...]  # position, name, due, done
+    indicators: tuple[_Indicator, ...]
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> _Records:
+        updates = list(enumerate(data.get("updates", [])))
+        extensions = tuple(_extension(i, raw) for i, raw in enumerate(data.get("extensions", [])))
+        return cls(
+            data=data,
+            status=data["status"],
+            assigned=_required(data["assigned"], "assigned"),
+            deadline=_required(data["deadline"], "deadline"),
+            completion=_day((data.get("completion") or {}).get("date")),
+            has_completion=bool(data.get("completion")),
+            cycle=data.get("report_every"),
+            extensions=extensions,
+            approvals=tuple(e for e in extensions if e.approved),
+            updates=_Dated.of((_day(u["date"]), i, i) for i, u in updates),
+            progress=_Dated.of((_day(u["date"]), i, u["progress"]) for i, u in updates if "progress" in u),
+            reminders=_Dated.of((_day(r["date"]), i, r) for i, r in enumerate(data.get("reminders", []))),
+            milestones=tuple(
+                (i, m["name"], _required(m["due"], "milestone due"), _day(m.get("done")))
+                for i, m in enumerate(data.get("milestones", []))
+            ),
+            indicators=tuple(_Indicator.read(i, raw) for i, raw in enumerate(data.get("indicators", []))),
+        )
+
+    def status_on(self, as_of: dt.date) -> str:
+        """Only completion carries a date: a completed or reported item whose completion is dated later was
+        still being worked on that day (`in_progress`). Other statuses carry no date and are taken as
+        written."""
+        if (
+            self.status in ("completed", "reported")
+            and self.has_completion
+            and not _by(self.completion, as_of)
+        ):
+            return "in_progress"
+        return self.status
+
+    def effective_on(self, as_of: dt.date) -> tuple[dt.date, int]:
+        """The `to` of the latest (last listed) extension approved on or before `as_of`, else `deadline`; and
+        how many extensions were approved by then."""
+        deadline, approved = self.deadline, 0
+        for extension in self.approvals:
+            if _by(extension.decided, as_of):
+                deadline = extension.to or deadline
+                approved += 1
+        return deadline, approved
+
+    def pending_on(self, as_of: dt.date) -> _Extension | None:
+        """The last extension requested by `as_of` and not decided by then (a later decision was not made
+        yet)."""
+        found = None
+        for extension in self.extensions:
+            if _by(extension.requested, as_of) and not _by(extension.decided, as_of):
+                found = extension
+        return found
+
+    def latest_update_on(self, as_of: dt.date) -> tuple[dt.date | None, int | None]:
+        """The latest update on or before `as_of` and its position in the file."""
+        count = self.updates.count(as_of)
+        return (self.updates.days[count - 1], self.updates.items[count - 1]) if count else (None, None)
+
+    def progress_on(self, as_of: dt.date) -> int | None:
+        """The latest progress reported on or before `as_of`."""
+        count = self.progress.count(as_of)
+        return self.progress.items[count - 1] if count else None
+
+    def reminders_on(self, as_of: dt.date) -> tuple[int, dt.date | None]:
+        count = self.reminders.count(as_of)
+        return count, self.reminders.days[count - 1] if count else None
+
+    def milestones_on(self, as_of: dt.date, active: bool) -> tuple[MilestoneState, ...]:
+        states = []
+        for index, name, due, written_done in self.milestones:
+            done = _by(written_done, as_of)
+            states.append(MilestoneState(index, name, due, done, active and done is None and due < as_of))
+        return tuple(states)
+
+
+# Records by the TaskFile they were read from (by identity: a TaskFile is not hashable), forgotten with it: a
+# registry built again (`duban serve`, tests) brings new TaskFiles and so records read again.
+class _Owner(weakref.ref):  # type: ignore[type-arg]
+    __slots__ = ("key",)
+    key: int
+
+
+_MEMO: dict[int, tuple[_Owner, _Records]] = {}
+
+
+def _forget(owner: _Owner) -> None:
+    entry = _MEMO.get(owner.key)
+    if entry is not None and entry[0] is owner:
+        del _MEMO[owner.key]
+
+
+def records_of(task: TaskFile) -> _Records:
+    """The task's records, read once per TaskFile and kept as long as it lives. A TaskFile whose `data` was
+    replaced is read again; `data` itself is never changed in place (an edit writes the file, read again)."""
+    entry = _MEMO.get(id(task))
+    if entry is not None and entry[0]() is task and entry[1].data is task.data:
+        return entry[1]
+    records = _Records.read(task.data)
+    owner = _Owner(task, _forget)
+    owner.key = id(task)
+    _MEMO[id(task)] = (owner, records)
+    return records
+
+
+# --- milestones and indicators ---
 
 
 # Float noise must not tip a bound: 50% elapsed against 40% done comes out as 10.000000000000009 points,
@@ -268,31 +399,27 @@ def _level_behind(actual: float, target: float, better: str) -> str:
 
 
 def _indicator(
-    index: int, raw: dict[str, Any], elapsed: float, as_of: dt.date, settings: Settings, active: bool
+    ind: _Indicator, elapsed: float, as_of: dt.date, settings: Settings, active: bool
 ) -> IndicatorState:
-    target, actual, baseline = float(raw["target"]), float(raw["actual"]), float(raw.get("baseline", 0))
-    measure, better = raw.get("measure", "cumulative"), raw.get("better", "higher")
-    measured = _day(raw.get("as_of"))
-    known = measured is None or measured <= as_of
+    known = ind.measured is None or ind.measured <= as_of
     progress = pace = None
     behind = "none"
-    if measure == "cumulative" and target != baseline:  # target == baseline is a problem in the file
-        share = (actual - baseline) / (target - baseline)  # the same formula serves `better: lower`
-        progress, pace = round(share * 100, 1), round(elapsed * 100, 1)
+    if ind.share is not None:
+        progress, pace = round(ind.share * 100, 1), round(elapsed * 100, 1)
         if active and known:
-            behind = _behind((elapsed - share) * 100, settings)
-    elif measure == "level" and active and known:
-        behind = _level_behind(actual, target, better)
+            behind = _behind((elapsed - ind.share) * 100, settings)
+    elif ind.measure == "level" and active and known:
+        behind = _level_behind(ind.actual, ind.target, ind.better)
     return IndicatorState(
-        index,
-        raw["name"],
-        raw.get("unit", ""),
-        measure,
-        better,
-        target,
-        actual,
-        baseline,
-        measured,
+        ind.index,
+        ind.name,
+        ind.unit,
+        ind.measure,
+        ind.better,
+        ind.target,
+        ind.actual,
+        ind.baseline,
+        ind.measured,
         known,
         progress,
         pace,
@@ -303,7 +430,7 @@ def _indicator(
 # --- findings and reasons ---
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made for every item and day, and a frozen one is slower to make
 class _Facts:
     """What the findings are decided from: the task's records as of the day."""
 
@@ -314,9 +441,10 @@ class _Facts:
     approved: int
     cycle: str  # the feedback cycle: the task's report_every, else the settings'
     completion: dt.date | None
-    updates: _Updates
+    latest_update: dt.date | None
+    latest_update_index: int | None
     next_due: dt.date | None
-    pending: tuple[int, dict[str, Any]] | None
+    pending: _Extension | None
     milestones: tuple[MilestoneState, ...]
     indicators: tuple[IndicatorState, ...]
 
@@ -327,8 +455,17 @@ class _Facts:
 
     @property
     def deadline_met(self) -> bool:
-        """Reported complete by the effective deadline: not overdue (nor due soon) while under review."""
-        return self.status == "reported" and self.completion is not None and self.completion <= self.effective
+        return _deadline_met(self.status, self.completion, self.effective)
+
+
+def _deadline_met(status: str, completion: dt.date | None, effective: dt.date) -> bool:
+    """Reported complete by the effective deadline: not overdue (nor due soon) while under review."""
+    return status == "reported" and completion is not None and completion <= effective
+
+
+def _overdue(status: str, completion: dt.date | None, effective: dt.date, as_of: dt.date) -> bool:
+    """Active, past the effective deadline and not reported complete by it (the `overdue` finding)."""
+    return status in ACTIVE_STATES and effective < as_of and not _deadline_met(status, completion, effective)
 
 
 def _deadline_reasons(facts: _Facts, settings: Settings, calendar: WorkCalendar) -> list[Reason]:
@@ -336,7 +473,7 @@ def _deadline_reasons(facts: _Facts, settings: Settings, calendar: WorkCalendar)
         return []
     days_left = (facts.effective - facts.as_of).days
     deadline = facts.effective.isoformat()
-    if days_left < 0:
+    if _overdue(facts.status, facts.completion, facts.effective, facts.as_of):
         workdays = calendar.workdays_between(facts.effective, facts.as_of)
         args = {"days": -days_left, "workdays": workdays, "deadline": deadline}
         return [Reason("overdue", args, "overdue", ("deadline",))]
@@ -367,15 +504,14 @@ def _feedback_reasons(facts: _Facts, settings: Settings) -> list[Reason]:
         or facts.as_of <= due + dt.timedelta(days=settings.feedback_grace_days)
     ):
         return []
-    updates = facts.updates
-    if updates.latest is None:
+    if facts.latest_update is None:
         return [Reason("feedback_overdue_none", {"due": due.isoformat()}, "feedback_overdue", ("assigned",))]
     return [
         Reason(
             "feedback_overdue",
-            {"due": due.isoformat(), "last": updates.latest.isoformat()},
+            {"due": due.isoformat(), "last": facts.latest_update.isoformat()},
             "feedback_overdue",
-            ("updates", updates.latest_index or 0, "date"),
+            ("updates", facts.latest_update_index or 0, "date"),
         )
     ]
 
@@ -399,9 +535,11 @@ def _indicator_reasons(facts: _Facts) -> list[Reason]:
 def _extension_reasons(facts: _Facts) -> list[Reason]:
     if not facts.active or facts.pending is None:
         return []
-    index, extension = facts.pending
-    args = {"to": extension["to"], "requested": extension["requested"]}
-    return [Reason("extension_pending", args, "extension_pending", ("extensions", index, "decision"))]
+    extension = facts.pending
+    args = {"to": extension.raw["to"], "requested": extension.raw["requested"]}
+    return [
+        Reason("extension_pending", args, "extension_pending", ("extensions", extension.index, "decision"))
+    ]
 
 
 def _num(value: float) -> str:
@@ -409,7 +547,9 @@ def _num(value: float) -> str:
 
 
 def _finding_reasons(facts: _Facts, settings: Settings, calendar: WorkCalendar) -> list[Reason]:
-    """The reasons behind every finding, in FINDINGS order."""
+    """The reasons behind every finding, in FINDINGS order. Findings apply to active items only."""
+    if not facts.active:
+        return []
     reasons = (
         _deadline_reasons(facts, settings, calendar)
         + _milestone_reasons(facts)
@@ -417,7 +557,7 @@ def _finding_reasons(facts: _Facts, settings: Settings, calendar: WorkCalendar) 
         + _indicator_reasons(facts)
         + _extension_reasons(facts)
     )
-    return sorted(reasons, key=lambda r: FINDINGS.index(r.finding or ""))
+    return sorted(reasons, key=lambda r: FINDINGS.index(r.finding or "")) if len(reasons) > 1 else reasons
 
 
 def _closed_reason(facts: _Facts) -> Reason:
@@ -454,45 +594,54 @@ def light_of(status: str, findings: Iterable[str], pace: str) -> str:
 # --- putting it together ---
 
 
-def _facts(task: TaskFile, settings: Settings, as_of: dt.date) -> _Facts:
-    data = task.data
-    status = status_as_of(data, as_of)
-    assigned = _required(data["assigned"], "assigned")
-    effective, approved = effective_deadline(data, as_of)
+def _facts(records: _Records, settings: Settings, as_of: dt.date) -> _Facts:
+    status = records.status_on(as_of)
+    effective, approved = records.effective_on(as_of)
     active = status in ACTIVE_STATES
-    updates = _updates(data, as_of)
-    cycle = data.get("report_every", settings.report_every)
+    latest, latest_index = records.latest_update_on(as_of)
+    cycle = records.cycle if records.cycle is not None else settings.report_every
     # 报办结 is the unit's last report: while the office reviews it, no further progress report is due.
     expects_reports = active and status != "reported"
-    elapsed = time_elapsed(assigned, effective, as_of)
     return _Facts(
         status=status,
         as_of=as_of,
-        assigned=assigned,
+        assigned=records.assigned,
         effective=effective,
         approved=approved,
         cycle=cycle,
-        completion=_happened((data.get("completion") or {}).get("date"), as_of),
-        updates=updates,
-        next_due=next_report_due(cycle, updates.latest or assigned) if expects_reports else None,
-        pending=pending_extension(data, as_of),
-        milestones=_milestones(data, as_of, active),
-        indicators=tuple(
-            _indicator(i, raw, elapsed, as_of, settings, active)
-            for i, raw in enumerate(data.get("indicators", []))
-        ),
+        completion=_by(records.completion, as_of),
+        latest_update=latest,
+        latest_update_index=latest_index,
+        next_due=next_report_due(cycle, latest or records.assigned) if expects_reports else None,
+        pending=records.pending_on(as_of) if records.extensions else None,
+        milestones=records.milestones_on(as_of, active) if records.milestones else (),
+        indicators=_indicators(records, effective, as_of, settings, active),
     )
+
+
+def _indicators(
+    records: _Records, effective: dt.date, as_of: dt.date, settings: Settings, active: bool
+) -> tuple[IndicatorState, ...]:
+    if not records.indicators:
+        return ()
+    elapsed = time_elapsed(records.assigned, effective, as_of)
+    return tuple(_indicator(ind, elapsed, as_of, settings, active) for ind in records.indicators)
 
 
 def _worst(levels: Iterable[str]) -> str:
     return max(levels, key=BEHIND_LEVELS.index, default="none")
 
 
-def _days_late(facts: _Facts) -> int | None:
+def _days_late(status: str, completion: dt.date | None, effective: dt.date) -> int | None:
     """Completed items: days the completion came after the effective deadline (0 when on time)."""
-    if facts.status != "completed" or facts.completion is None:
+    if status != "completed" or completion is None:
         return None
-    return max(0, (facts.completion - facts.effective).days)
+    return max(0, (completion - effective).days)
+
+
+def _shown_completion(status: str, completion: dt.date | None) -> dt.date | None:
+    """The completion date of completed and reported items (on or before the as-of date)."""
+    return completion if status in ("completed", "reported") else None
 
 
 def _overdue_numbers(reasons: list[Reason]) -> tuple[int, int]:
@@ -502,50 +651,67 @@ def _overdue_numbers(reasons: list[Reason]) -> tuple[int, int]:
 
 def evaluate_task(task: TaskFile, settings: Settings, calendar: WorkCalendar, as_of: dt.date) -> TaskState:
     """One item as of `as_of`. It does not check that the item existed then: `evaluate` leaves those out."""
-    data, facts = task.data, _facts(task, settings, as_of)
+    return _evaluate(task, records_of(task), settings, calendar, as_of)
+
+
+def _evaluate(
+    task: TaskFile, records: _Records, settings: Settings, calendar: WorkCalendar, as_of: dt.date
+) -> TaskState:
+    data, facts = task.data, _facts(records, settings, as_of)
     reasons = _finding_reasons(facts, settings, calendar)
     present = {r.finding for r in reasons}
-    findings = tuple(name for name in FINDINGS if name in present)
-    pace = _worst(i.behind for i in facts.indicators)
+    findings = tuple(name for name in FINDINGS if name in present) if reasons else ()
+    pace = _worst(i.behind for i in facts.indicators) if facts.indicators else "none"
     days_overdue, workdays_overdue = _overdue_numbers(reasons)
-    days_late = _days_late(facts)
-    reminders, latest_reminder = _reminders(data, as_of)
+    days_late = _days_late(facts.status, facts.completion, facts.effective)
+    reminders, latest_reminder = records.reminders_on(as_of)
     pending = facts.pending if facts.status in OPEN_STATES else None
-    return TaskState(
-        id=task.id,
-        title=data["title"],
-        file=task.file,
-        status=facts.status,
-        light=light_of(facts.status, findings, pace),
-        findings=findings,
-        reasons=tuple(reasons) or (_closed_reason(facts),),
-        assigned=facts.assigned,
-        deadline=_day(data["deadline"]) or facts.effective,
-        effective_deadline=facts.effective,
-        days_left=(facts.effective - as_of).days,
-        days_overdue=days_overdue,
-        workdays_overdue=workdays_overdue,
-        progress=facts.updates.progress,
-        on_time=(days_late == 0) if days_late is not None else None,
-        completion_date=facts.completion if facts.status in ("completed", "reported") else None,
-        days_late=days_late,
-        latest_update=facts.updates.latest,
-        next_report_due=facts.next_due,
-        report_every=facts.cycle,
-        pending_extension=_day(pending[1]["to"]) if pending else None,
-        extensions_approved=facts.approved,
-        reminders=reminders,
-        latest_reminder=latest_reminder,
-        pace=pace,
-        milestones=facts.milestones,
-        indicators=facts.indicators,
-        lead_unit=data["lead_unit"],
-        co_units=tuple(data.get("co_units", [])),
-        owner=data.get("owner"),
-        leader=data.get("leader"),
-        supervisor=data.get("supervisor"),
-        priority=data.get("priority", "normal"),
+    return _state(
+        {
+            "id": task.id,
+            "title": data["title"],
+            "file": task.file,
+            "status": facts.status,
+            "light": light_of(facts.status, findings, pace),
+            "findings": findings,
+            "reasons": tuple(reasons) or (_closed_reason(facts),),
+            "assigned": facts.assigned,
+            "deadline": records.deadline,
+            "effective_deadline": facts.effective,
+            "days_left": (facts.effective - as_of).days,
+            "days_overdue": days_overdue,
+            "workdays_overdue": workdays_overdue,
+            "progress": records.progress_on(as_of),
+            "on_time": (days_late == 0) if days_late is not None else None,
+            "completion_date": _shown_completion(facts.status, facts.completion),
+            "days_late": days_late,
+            "latest_update": facts.latest_update,
+            "next_report_due": facts.next_due,
+            "report_every": facts.cycle,
+            "pending_extension": pending.to if pending else None,
+            "extensions_approved": facts.approved,
+            "reminders": reminders,
+            "latest_reminder": latest_reminder,
+            "pace": pace,
+            "milestones": facts.milestones,
+            "indicators": facts.indicators,
+            "lead_unit": data["lead_unit"],
+            "co_units": tuple(data.get("co_units", [])),
+            "owner": data.get("owner"),
+            "leader": data.get("leader"),
+            "supervisor": data.get("supervisor"),
+            "priority": data.get("priority", "normal"),
+        }
     )
+
+
+def _state(fields: dict[str, Any]) -> TaskState:
+    """`TaskState(**fields)` without the frozen dataclass's `__init__`, which sets the 33 fields one
+    `object.__setattr__` call at a time: a fifth of an evaluation, and a build makes ~13 states per item.
+    `fields` must name every field (tests/test_engine_memo.py checks it against the constructor)."""
+    state: TaskState = object.__new__(TaskState)
+    state.__dict__.update(fields)
+    return state
 
 
 def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
@@ -556,6 +722,70 @@ def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
         for task in registry.tasks.values()
         if assigned_by(task, as_of)
     ]
+
+
+class Standing(NamedTuple):
+    """An item on a day as far as counts and bulletins need it: TaskState's fields of the same names, for a
+    small part of the work (no findings but `overdue`, no reasons). A named tuple: a build makes one per item
+    for each of the twelve bulletin months, and a tuple is the cheapest to make. tests/test_engine_memo.py
+    checks that every field agrees with `evaluate_task`."""
+
+    id: str
+    title: str
+    lead_unit: str
+    status: str
+    assigned: dt.date
+    effective_deadline: dt.date
+    completion_date: dt.date | None
+    days_left: int
+    days_overdue: int
+    days_late: int | None
+    on_time: bool | None
+    reminders: int
+    overdue: bool
+
+    @property
+    def counted(self) -> bool:
+        """Cancelled items are kept for the record but left out of statistics."""
+        return self.status != "cancelled"
+
+
+def standing(task: TaskFile, as_of: dt.date) -> Standing:
+    """The item's standing on `as_of` (it does not check that the item existed then, as `evaluate_task`)."""
+    records = records_of(task)
+    status = records.status_on(as_of)
+    effective, _ = records.effective_on(as_of)
+    completion = _by(records.completion, as_of)
+    days_left = (effective - as_of).days
+    overdue = _overdue(status, completion, effective, as_of)
+    days_late = _days_late(status, completion, effective)
+    return Standing(
+        task.id,
+        task.data["title"],
+        task.data["lead_unit"],
+        status,
+        records.assigned,
+        effective,
+        _shown_completion(status, completion),
+        days_left,
+        -days_left if overdue else 0,
+        days_late,
+        (days_late == 0) if days_late is not None else None,
+        records.reminders.count(as_of),
+        overdue,
+    )
+
+
+def reminders_within(task: TaskFile, start: dt.date, end: dt.date) -> list[tuple[dt.date, dict[str, Any]]]:
+    """The item's reminders dated from `start` to `end` (inclusive), by date, then as listed."""
+    dated = records_of(task).reminders
+    first, last = bisect_left(dated.days, start), bisect_right(dated.days, end)
+    return list(zip(dated.days[first:last], dated.items[first:last], strict=True))
+
+
+def standings(registry: Registry, as_of: dt.date) -> list[Standing]:
+    """Every item that existed on `as_of`, in id order: `evaluate`'s items, their standing only."""
+    return [standing(task, as_of) for task in registry.tasks.values() if assigned_by(task, as_of)]
 
 
 # --- the machine-readable view (CLI.md) ---

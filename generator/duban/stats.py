@@ -15,14 +15,17 @@ from fractions import Fraction
 from typing import Any
 
 from duban.dates import parse_date
-from duban.engine import TaskState, evaluate
+from duban.engine import Standing, TaskState, evaluate_task, reminders_within, standings
 from duban.registry import Registry
+
+# What the statistics read of an item: a full state, or a bulletin's standing (the same fields).
+Item = TaskState | Standing
 
 # The 2x2 grid, in the order offices print it: 按期办结 / 逾期办结 / 未逾期未办结 / 逾期未办结.
 GRID = ("on_time", "late", "open", "overdue")
 
 
-def grid_cell(state: TaskState) -> str | None:
+def grid_cell(state: Item) -> str | None:
     """Which cell of the grid an item falls in; None for cancelled items (not counted).
 
     Only `completed` is 办结: an item reported and awaiting review is still open (on time while its completion
@@ -59,7 +62,7 @@ class UnitStats:
         return round(float(self.rate) * 100, 1) if self.rate is not None else None
 
 
-def _count(unit: str, states: Iterable[TaskState]) -> UnitStats:
+def _count(unit: str, states: Iterable[Item]) -> UnitStats:
     cells = [cell for s in states if (cell := grid_cell(s))]
     return UnitStats(unit, len(cells), *(cells.count(name) for name in GRID))
 
@@ -69,9 +72,9 @@ def _rank_key(stats: UnitStats) -> tuple[int, Fraction, int]:
     return (stats.rate is None, -(stats.rate or Fraction(0)), stats.overdue)
 
 
-def unit_stats(states: Iterable[TaskState], unit_order: Sequence[str] = ()) -> list[UnitStats]:
+def unit_stats(states: Iterable[Item], unit_order: Sequence[str] = ()) -> list[UnitStats]:
     """The grid per lead unit (units with at least one counted item), ranked; ties share a rank (1, 1, 3)."""
-    by_unit: dict[str, list[TaskState]] = {}
+    by_unit: dict[str, list[Item]] = {}
     for state in states:
         if state.counted:
             by_unit.setdefault(state.lead_unit, []).append(state)
@@ -85,7 +88,7 @@ def unit_stats(states: Iterable[TaskState], unit_order: Sequence[str] = ()) -> l
     return ranked
 
 
-def totals(states: Iterable[TaskState]) -> UnitStats:
+def totals(states: Iterable[Item]) -> UnitStats:
     """The grid over every counted item (the 合计 row)."""
     return _count("", states)
 
@@ -140,7 +143,7 @@ def month_period(day: dt.date) -> Period:
 class Record:
     """An extension approved or a reminder sent within the period, with the item it belongs to."""
 
-    state: TaskState
+    state: Standing
     date: dt.date
     data: dict[str, Any]
 
@@ -149,21 +152,24 @@ class Record:
 class Bulletin:
     period: Period
     as_of: dt.date  # the picture's day: the period's end, or the as-of date when the period is not over yet
-    states: list[TaskState]  # every counted item as of that day
-    new: list[TaskState]  # assigned within the period
-    completed: list[TaskState]  # completed within the period (on time or late: see `on_time`)
-    overdue: list[TaskState]  # open and overdue on the picture's day, most days overdue first
+    # Items as standings (`duban.engine.standing`): a build makes twelve bulletins, and the full states of
+    # every item on every month's end would cost more than the rest of the build; `full_states` gives them
+    # for the items a report prints.
+    states: list[Standing]  # every counted item as of that day
+    new: list[Standing]  # assigned within the period
+    completed: list[Standing]  # completed within the period (on time or late: see `on_time`)
+    overdue: list[Standing]  # open and overdue on the picture's day, most days overdue first
     extensions: list[Record]  # approved within the period
     reminders: list[Record]  # sent within the period
     units: list[UnitStats]
     total: UnitStats
 
     @property
-    def completed_on_time(self) -> list[TaskState]:
+    def completed_on_time(self) -> list[Standing]:
         return [s for s in self.completed if s.on_time]
 
     @property
-    def completed_late(self) -> list[TaskState]:
+    def completed_late(self) -> list[Standing]:
         return [s for s in self.completed if not s.on_time]
 
 
@@ -172,15 +178,20 @@ def _within(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
 
 
 def _records(
-    registry: Registry, states: list[TaskState], start: dt.date, end: dt.date, key: str
+    registry: Registry, states: list[Standing], start: dt.date, end: dt.date, key: str
 ) -> list[Record]:
     """Approved extensions (`key` "extensions", by decision date) or reminders ("reminders") in the span."""
     found = []
     for state in states:
-        for record in registry.tasks[state.id].data.get(key, []):
-            if key == "extensions" and record["decision"] != "approved":
+        task = registry.tasks[state.id]
+        if key == "reminders":
+            if state.reminders:  # any sent by the end
+                found += [Record(state, day, record) for day, record in reminders_within(task, start, end)]
+            continue
+        for record in task.data.get(key, []):
+            if record["decision"] != "approved":
                 continue
-            day = parse_date(record.get("decided") if key == "extensions" else record["date"])
+            day = parse_date(record.get("decided"))
             if day is not None and start <= day <= end:
                 found.append(Record(state, day, record))
     return sorted(found, key=lambda r: (r.date, r.state.id))
@@ -189,7 +200,7 @@ def _records(
 def bulletin(registry: Registry, period: Period, as_of: dt.date) -> Bulletin:
     """The bulletin for `period` as it stood at the period's end (or on `as_of`, if that comes first)."""
     end = min(period.end, as_of)
-    states = [s for s in evaluate(registry, end) if s.counted]
+    states = [s for s in standings(registry, end) if s.counted]
     completed = [
         s for s in states if s.status == "completed" and _within(s.completion_date, period.start, end)
     ]
@@ -206,3 +217,9 @@ def bulletin(registry: Registry, period: Period, as_of: dt.date) -> Bulletin:
         units=unit_stats(states, list(registry.units)),
         total=totals(states),
     )
+
+
+def full_states(registry: Registry, items: Iterable[Standing], as_of: dt.date) -> dict[str, TaskState]:
+    """The full state on `as_of` of each item (a bulletin's standing), by id."""
+    settings, calendar = registry.settings, registry.calendar
+    return {s.id: evaluate_task(registry.tasks[s.id], settings, calendar, as_of) for s in items}

@@ -17,7 +17,7 @@ from duban.reports.labels import label
 from duban.reports.model import Cell, Report, Section, Table
 from duban.reports.overdue import groups
 from duban.reports.units import unit_section
-from duban.stats import Bulletin, Period, Record, bulletin
+from duban.stats import Bulletin, Period, Record, bulletin, full_states
 
 OVERDUE_COLUMNS = (
     "no lead_unit id title owner leader effective_deadline days_overdue workdays_overdue reminders"
@@ -71,8 +71,8 @@ def _completed_row(state: TaskState, registry: Registry, language: str) -> dict[
     return item_cells(state, registry) | {"result": result}
 
 
-def _extension_row(record: Record, registry: Registry) -> dict[str, Cell]:
-    return item_cells(record.state, registry) | {
+def _extension_row(record: Record, state: TaskState, registry: Registry) -> dict[str, Cell]:
+    return item_cells(state, registry) | {
         "extended_to": parse_date(record.data["to"]),
         "requested": parse_date(record.data["requested"]),
         "decided": record.date,
@@ -80,24 +80,32 @@ def _extension_row(record: Record, registry: Registry) -> dict[str, Cell]:
     }
 
 
-def _sections(b: Bulletin, registry: Registry, language: str) -> tuple[Section, ...]:
+def _full(b: Bulletin, registry: Registry) -> dict[str, TaskState]:
+    """The full states of the items the bulletin lists (it holds their standings only)."""
+    listed = [*b.overdue, *b.new, *b.completed, *(r.state for r in b.extensions)]
+    return full_states(registry, listed, b.as_of)
+
+
+def _sections(
+    b: Bulletin, full: dict[str, TaskState], registry: Registry, language: str
+) -> tuple[Section, ...]:
     units, _ = unit_section(b.states, registry, label("bulletin.units", language))
-    overdue = [s for _, items in groups(b.overdue, registry) for s in items]
+    overdue = [s for _, items in groups([full[s.id] for s in b.overdue], registry) for s in items]
     return (
         _overview(b, language),
         units,
         _table_section("bulletin.overdue", "overdue.sheet", OVERDUE_COLUMNS,
                        [item_cells(s, registry) for s in overdue], language),
         _table_section("bulletin.new", "bulletin.new.sheet", NEW_COLUMNS,
-                       [item_cells(s, registry) for s in b.new], language),
+                       [item_cells(full[s.id], registry) for s in b.new], language),
         _table_section("bulletin.completed", "bulletin.completed.sheet", COMPLETED_COLUMNS,
-                       [_completed_row(s, registry, language) for s in b.completed], language),
+                       [_completed_row(full[s.id], registry, language) for s in b.completed], language),
         _table_section("bulletin.extensions", "bulletin.extensions.sheet", EXTENSION_COLUMNS,
-                       [_extension_row(r, registry) for r in b.extensions], language),
+                       [_extension_row(r, full[r.state.id], registry) for r in b.extensions], language),
     )  # fmt: skip
 
 
-def _data(b: Bulletin, registry: Registry) -> dict[str, Any]:
+def _data(b: Bulletin, full: dict[str, TaskState], registry: Registry) -> dict[str, Any]:
     _, unit_data = unit_section(b.states, registry, "")
     return {
         "report": "bulletin",
@@ -107,9 +115,9 @@ def _data(b: Bulletin, registry: Registry) -> dict[str, Any]:
         "as_of": b.as_of.isoformat(),
         "summary": summary(b),
         **unit_data,
-        "overdue": [item_json(s, registry) for s in b.overdue],
-        "new": [item_json(s, registry) for s in b.new],
-        "completed": [item_json(s, registry) for s in b.completed],
+        "overdue": [item_json(full[s.id], registry) for s in b.overdue],
+        "new": [item_json(full[s.id], registry) for s in b.new],
+        "completed": [item_json(full[s.id], registry) for s in b.completed],
         "extensions": [_record_json(r, registry) for r in b.extensions],
         "reminders": [_record_json(r, registry) for r in b.reminders],
     }
@@ -132,6 +140,7 @@ def build(registry: Registry, period: Period, as_of: dt.date) -> Report:
     """The bulletin for `period`, as the registry stood at its end (or on `as_of`, if earlier)."""
     language = registry.settings.language
     b = bulletin(registry, period, as_of)
+    full = _full(b, registry)
     subtitle = label("bulletin.subtitle", language, period=period.label(language))
     span = label("bulletin.as_of", language, start=period.start.isoformat(), end=b.as_of.isoformat())
     return Report(
@@ -139,6 +148,6 @@ def build(registry: Registry, period: Period, as_of: dt.date) -> Report:
         title=label("bulletin.title", language, org=organization(registry)),
         subtitle=f"{subtitle}\n{span}",
         language=language,
-        sections=_sections(b, registry, language),
-        data=_data(b, registry),
+        sections=_sections(b, full, registry, language),
+        data=_data(b, full, registry),
     )

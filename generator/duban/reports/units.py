@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from duban.engine import TaskState, evaluate
+from duban.engine import evaluate
 from duban.registry import Registry
 from duban.reports.common import columns, organization
 from duban.reports.labels import label
 from duban.reports.model import Cell, Report, Section, Table
-from duban.stats import GRID, UnitStats, totals, unit_stats
+from duban.stats import GRID, Item, UnitStats, totals, unit_stats
 
 COLUMNS = "rank lead_unit total on_time late open overdue rate"
 
@@ -28,7 +29,7 @@ def stats_json(stats: UnitStats, registry: Registry) -> dict[str, Any]:
     return record | {"due": stats.due, "on_time_rate": stats.rate_percent}
 
 
-def unit_section(states: list[TaskState], registry: Registry, heading: str) -> tuple[Section, dict[str, Any]]:
+def unit_section(states: Sequence[Item], registry: Registry, heading: str) -> tuple[Section, dict[str, Any]]:
     """The ranked per-unit table with a 合计 row, and its JSON view; shared with the bulletin."""
     language = registry.settings.language
     ranked, total = unit_stats(states, list(registry.units)), totals(states)

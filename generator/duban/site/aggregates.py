@@ -16,6 +16,7 @@ from duban import stats
 from duban.dates import add_months
 from duban.engine import TaskState
 from duban.registry import Registry
+from duban.site.bulletinrows import BulletinPage
 from duban.site.labels import LIGHT_ORDER
 from duban.site.views import (
     Bulletin,
@@ -194,11 +195,11 @@ def bulletin_months(views: list[TaskView], as_of: dt.date) -> list[BulletinMonth
 
 def bulletin(registry: Registry, month: BulletinMonth, as_of: dt.date) -> Bulletin:
     """One month's bulletin. Computed when its page is rendered: each month is the engine run again as of the
-    month's end, the costliest part of a build, and pages may be rendered in parallel."""
+    month's end (items' standings only, see `duban.stats.bulletin`), and pages may be rendered in parallel."""
     report = stats.bulletin(registry, stats.month_period(month.first), as_of)
     names = {u: registry.unit_name(u, short=True) for u in registry.units}
     rates = [RateBar(_unit_ref(row.unit, names), row, row.rate_percent or 0.0) for row in report.units]
-    return Bulletin(month, report, rates)
+    return BulletinPage(month, report, rates)
 
 
 def _unit_ref(unit_id: str, names: dict[str, str]) -> Ref:
