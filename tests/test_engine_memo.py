@@ -1,0 +1,107 @@
+"""The engine's shortcuts agree with a plain evaluation: records read once per TaskFile and reused for every
+as-of day, TaskState made without its __init__, and `standing` (what bulletins count and list).
+
+Checked on every item of the demo registry (this repository) and of the example registries
+(tests/examples), on days before, during and after their items' lives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+from pathlib import Path
+
+import pytest
+
+from duban import engine, stats
+from duban.engine import TaskState, evaluate, evaluate_task, records_of, standings
+from duban.loader import load_registry
+from duban.registry import Registry, TaskFile
+from engine_helpers import D, task, write_registry
+from validation_helpers import build_registry, case_dirs
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Before the first item, month ends, the examples' as-of day and the demo's, and after the last deadlines.
+DAYS = [D(day) for day in ("2025-12-31", "2026-02-28", "2026-05-15", "2026-07-31", "2026-10-31")]
+DAYS += [D(day) for day in ("2026-11-28", "2026-11-30", "2027-01-01", "2027-12-31")]
+CASES = [None, *case_dirs("valid")]
+
+
+def _registry(case: Path | None, tmp_path: Path) -> Registry:
+    """The demo registry (case None is this repository) or an example case's."""
+    root = REPO_ROOT if case is None else build_registry(case, tmp_path / "registry")
+    registry = load_registry(root).registry
+    assert registry.tasks or case is not None  # a case may have no items
+    return registry
+
+
+def _fresh(registry: Registry, as_of: dt.date) -> list[TaskState]:
+    """`evaluate` with every item read anew: a new TaskFile has no records yet."""
+    settings, calendar = registry.settings, registry.calendar
+    return [
+        evaluate_task(TaskFile(t.id, t.file, t.data, t.digest), settings, calendar, as_of)
+        for t in registry.tasks.values()
+        if engine.assigned_by(t, as_of)
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=["demo", *(c.name for c in CASES[1:])])
+def test_reused_records_give_the_states_of_a_fresh_evaluation(case: Path | None, tmp_path: Path) -> None:
+    registry = _registry(case, tmp_path)
+    for day in reversed(DAYS):  # the records are read on the latest day and reused on the earlier ones
+        evaluate(registry, day)
+    for day in DAYS:
+        assert evaluate(registry, day) == _fresh(registry, day), day
+
+
+@pytest.mark.parametrize("case", CASES, ids=["demo", *(c.name for c in CASES[1:])])
+def test_standing_agrees_with_the_full_state(case: Path | None, tmp_path: Path) -> None:
+    registry = _registry(case, tmp_path)
+    for day in DAYS:
+        states = evaluate(registry, day)
+        found = standings(registry, day)
+        assert [s.id for s in found] == [s.id for s in states]
+        for standing, state in zip(found, states, strict=True):
+            for name in (*engine.Standing._fields, "counted"):
+                assert getattr(standing, name) == getattr(state, name), (state.id, day, name)
+        assert stats.unit_stats(found) == stats.unit_stats(states)
+
+
+def test_states_have_exactly_the_dataclass_fields() -> None:
+    """The engine fills a TaskState's __dict__ itself: it must be what the constructor would have made."""
+    registry = load_registry(REPO_ROOT).registry
+    names = {f.name for f in dataclasses.fields(TaskState)}
+    for state in evaluate(registry, D("2026-11-30")):
+        assert set(vars(state)) == names
+        assert TaskState(**vars(state)) == state
+        assert hash(TaskState(**vars(state))) == hash(state)
+
+
+def _one_task_registry(tmp_path: Path) -> Registry:
+    root = write_registry(tmp_path, [task(deadline="2026-03-31", status="in_progress")])
+    return load_registry(root).registry
+
+
+def test_a_replaced_task_file_is_read_again(tmp_path: Path) -> None:
+    """A registry changed in memory (`duban serve` loads again; tests build registries) never sees old
+    records: they belong to the TaskFile object and its `data`."""
+    registry = _one_task_registry(tmp_path)
+    old = registry.tasks["DB-2026-0001"]
+    assert evaluate(registry, D("2026-04-10"))[0].light == "red"
+    completed = {**old.data, "status": "completed", "completion": {"date": "2026-03-20"}}
+    registry.tasks[old.id] = TaskFile(old.id, old.file, completed)
+    assert evaluate(registry, D("2026-04-10"))[0].light == "done"
+    registry.tasks[old.id].data = {**completed, "deadline": "2026-03-10"}
+    assert evaluate(registry, D("2026-04-10"))[0].days_late == 10
+
+
+def test_records_are_read_once_and_forgotten_with_their_task_file(tmp_path: Path) -> None:
+    registry = _one_task_registry(tmp_path)
+    task_file = registry.tasks.pop("DB-2026-0001")
+    assert records_of(task_file) is records_of(task_file)  # TaskFile must allow weak references
+    key = id(task_file)
+    assert key in engine._MEMO
+    del task_file
+    gc.collect()
+    assert key not in engine._MEMO
