@@ -13,9 +13,10 @@ import datetime as dt
 import functools
 import weakref
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 from duban.dates import WorkCalendar, add_months, parse_date
 from duban.registry import Registry, TaskFile
@@ -126,6 +127,29 @@ class TaskState:
         return self.status != "cancelled"
 
 
+# --- making results ---
+
+_Frozen = TypeVar("_Frozen")
+
+
+def _made(cls: type[_Frozen], fields: dict[str, Any]) -> _Frozen:
+    """`cls(**fields)` for a frozen dataclass without its `__init__`, which sets each field with an
+    `object.__setattr__` call: most of the cost of making one, and a build makes a TaskState, its reasons
+    and milestones ~13 times per item. `fields` must name every field (tests/test_engine_memo.py checks the
+    states against the constructors)."""
+    made = object.__new__(cls)  # a dataclass: object's __new__
+    made.__dict__.update(fields)
+    return made
+
+
+def _reason(
+    code: str, args: dict[str, Any] | None = None, finding: str | None = None, path: tuple[PathPart, ...] = ()
+) -> Reason:
+    return _made(
+        Reason, {"code": code, "args": {} if args is None else args, "finding": finding, "path": path}
+    )
+
+
 # --- an item's records, read once ---
 #
 # A build evaluates every item on the as-of day and again on each of the last twelve months' ends (the
@@ -133,8 +157,7 @@ class TaskState:
 # once per TaskFile (`records_of`), and each evaluation only compares them with the day.
 
 
-def _day(value: Any) -> dt.date | None:
-    return parse_date(value) if value is not None else None
+_day = parse_date  # None, or any value that is not an ISO date string, is None
 
 
 def _required(value: Any, what: str) -> dt.date:
@@ -175,8 +198,7 @@ def time_elapsed(assigned: dt.date, deadline: dt.date, as_of: dt.date) -> float:
     return min(max(share, 0.0), 1.0)
 
 
-@dataclass(frozen=True, slots=True)
-class _Dated:
+class _Dated(NamedTuple):  # a tuple: every item has three, made faster than a dataclass
     """Records of one kind sorted by (date, position in the file), the dates apart for bisection: the latest
     record on or before a day is the last of those up to it (the file's later one when two share a date)."""
 
@@ -184,19 +206,24 @@ class _Dated:
     items: tuple[Any, ...] = ()
 
     @classmethod
-    def of(cls, dated: Iterable[tuple[dt.date | None, int, Any]]) -> _Dated:
-        ordered = sorted(
-            ((day, index, item) for day, index, item in dated if day is not None), key=_first_two
-        )
-        return cls(tuple(day for day, _, _ in ordered), tuple(item for _, _, item in ordered))
+    def of(cls, days: list[dt.date | None], items: Sequence[Any]) -> _Dated:
+        """`items` with their `days` (None: not a date, left out)."""
+        known = [day for day in days if day is not None]
+        if not known:
+            return _NO_RECORDS
+        if len(known) == len(days) and known == sorted(known):  # the usual: all dated, in date order
+            return cls(tuple(known), tuple(items))
+        pairs = sorted(
+            ((day, i) for i, day in enumerate(days) if day is not None), key=itemgetter(0)
+        )  # stable
+        return cls(tuple(day for day, _ in pairs), tuple(items[i] for _, i in pairs))
 
-    def count(self, as_of: dt.date) -> int:
+    def upto(self, as_of: dt.date) -> int:
         """How many happened on or before `as_of`."""
         return bisect_right(self.days, as_of)
 
 
-def _first_two(record: tuple[dt.date, int, Any]) -> tuple[dt.date, int]:
-    return record[0], record[1]
+_NO_RECORDS = _Dated()
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +277,7 @@ class _Indicator:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # never changed once read (not frozen: a frozen one takes twice as long to make)
 class _Records:
     """An item's file, parsed: its dates as `date`s, dated records sorted. Nothing here depends on the
     as-of day or the settings."""
@@ -272,7 +299,8 @@ class _Records:
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> _Records:
-        updates = list(enumerate(data.get("updates", [])))
+        updates, reminders = data.get("updates", []), data.get("reminders", [])
+        reported = [u for u in updates if "progress" in u]
         extensions = tuple(_extension(i, raw) for i, raw in enumerate(data.get("extensions", [])))
         return cls(
             data=data,
@@ -284,9 +312,9 @@ class _Records:
             cycle=data.get("report_every"),
             extensions=extensions,
             approvals=tuple(e for e in extensions if e.approved),
-            updates=_Dated.of((_day(u["date"]), i, i) for i, u in updates),
-            progress=_Dated.of((_day(u["date"]), i, u["progress"]) for i, u in updates if "progress" in u),
-            reminders=_Dated.of((_day(r["date"]), i, r) for i, r in enumerate(data.get("reminders", []))),
+            updates=_Dated.of([_day(u["date"]) for u in updates], range(len(updates))),
+            progress=_Dated.of([_day(u["date"]) for u in reported], [u["progress"] for u in reported]),
+            reminders=_Dated.of([_day(r["date"]) for r in reminders], reminders),
             milestones=tuple(
                 (i, m["name"], _required(m["due"], "milestone due"), _day(m.get("done")))
                 for i, m in enumerate(data.get("milestones", []))
@@ -327,23 +355,25 @@ class _Records:
 
     def latest_update_on(self, as_of: dt.date) -> tuple[dt.date | None, int | None]:
         """The latest update on or before `as_of` and its position in the file."""
-        count = self.updates.count(as_of)
+        count = self.updates.upto(as_of)
         return (self.updates.days[count - 1], self.updates.items[count - 1]) if count else (None, None)
 
     def progress_on(self, as_of: dt.date) -> int | None:
         """The latest progress reported on or before `as_of`."""
-        count = self.progress.count(as_of)
+        count = self.progress.upto(as_of)
         return self.progress.items[count - 1] if count else None
 
     def reminders_on(self, as_of: dt.date) -> tuple[int, dt.date | None]:
-        count = self.reminders.count(as_of)
+        count = self.reminders.upto(as_of)
         return count, self.reminders.days[count - 1] if count else None
 
     def milestones_on(self, as_of: dt.date, active: bool) -> tuple[MilestoneState, ...]:
         states = []
         for index, name, due, written_done in self.milestones:
             done = _by(written_done, as_of)
-            states.append(MilestoneState(index, name, due, done, active and done is None and due < as_of))
+            overdue = active and done is None and due < as_of
+            fields = {"index": index, "name": name, "due": due, "done": done, "overdue": overdue}
+            states.append(_made(MilestoneState, fields))
         return tuple(states)
 
 
@@ -476,16 +506,16 @@ def _deadline_reasons(facts: _Facts, settings: Settings, calendar: WorkCalendar)
     if _overdue(facts.status, facts.completion, facts.effective, facts.as_of):
         workdays = calendar.workdays_between(facts.effective, facts.as_of)
         args = {"days": -days_left, "workdays": workdays, "deadline": deadline}
-        return [Reason("overdue", args, "overdue", ("deadline",))]
+        return [_reason("overdue", args, "overdue", ("deadline",))]
     if days_left <= settings.due_soon_days:
         code = "due_today" if days_left == 0 else "due_soon"
-        return [Reason(code, {"days": days_left, "deadline": deadline}, "due_soon", ("deadline",))]
+        return [_reason(code, {"days": days_left, "deadline": deadline}, "due_soon", ("deadline",))]
     return []
 
 
 def _milestone_reasons(facts: _Facts) -> list[Reason]:
     return [
-        Reason(
+        _reason(
             "milestone_overdue",
             {"name": m.name, "due": m.due.isoformat()},
             "milestone_overdue",
@@ -505,9 +535,9 @@ def _feedback_reasons(facts: _Facts, settings: Settings) -> list[Reason]:
     ):
         return []
     if facts.latest_update is None:
-        return [Reason("feedback_overdue_none", {"due": due.isoformat()}, "feedback_overdue", ("assigned",))]
+        return [_reason("feedback_overdue_none", {"due": due.isoformat()}, "feedback_overdue", ("assigned",))]
     return [
-        Reason(
+        _reason(
             "feedback_overdue",
             {"due": due.isoformat(), "last": facts.latest_update.isoformat()},
             "feedback_overdue",
@@ -525,7 +555,7 @@ def _indicator_reason(ind: IndicatorState) -> Reason:
         gap = ind.pace - ind.progress
         args |= {"progress": _num(ind.progress), "pace": _num(ind.pace), "gap": _num(gap)}
         code = "behind_pace"
-    return Reason(code, args, "behind_pace", ("indicators", ind.index, "actual"))
+    return _reason(code, args, "behind_pace", ("indicators", ind.index, "actual"))
 
 
 def _indicator_reasons(facts: _Facts) -> list[Reason]:
@@ -538,7 +568,7 @@ def _extension_reasons(facts: _Facts) -> list[Reason]:
     extension = facts.pending
     args = {"to": extension.raw["to"], "requested": extension.raw["requested"]}
     return [
-        Reason("extension_pending", args, "extension_pending", ("extensions", extension.index, "decision"))
+        _reason("extension_pending", args, "extension_pending", ("extensions", extension.index, "decision"))
     ]
 
 
@@ -563,18 +593,18 @@ def _finding_reasons(facts: _Facts, settings: Settings, calendar: WorkCalendar) 
 def _closed_reason(facts: _Facts) -> Reason:
     """The one reason of an item without findings: done, cancelled, suspended, awaiting review or on track."""
     if facts.status == "cancelled":
-        return Reason("cancelled")
+        return _reason("cancelled")
     if facts.status == "suspended":
-        return Reason("suspended", path=("status",))
+        return _reason("suspended", path=("status",))
     if facts.status == "completed" and facts.completion is not None:
         late = (facts.completion - facts.effective).days
         args = {"date": facts.completion.isoformat(), "days": late}
-        return Reason(
+        return _reason(
             "completed_late" if late > 0 else "completed_on_time", args, path=("completion", "date")
         )
     if facts.deadline_met and facts.completion is not None:
-        return Reason("reported", {"date": facts.completion.isoformat()}, path=("completion", "date"))
-    return Reason("on_track", {"deadline": facts.effective.isoformat()}, path=("deadline",))
+        return _reason("reported", {"date": facts.completion.isoformat()}, path=("completion", "date"))
+    return _reason("on_track", {"deadline": facts.effective.isoformat()}, path=("deadline",))
 
 
 def light_of(status: str, findings: Iterable[str], pace: str) -> str:
@@ -666,7 +696,8 @@ def _evaluate(
     days_late = _days_late(facts.status, facts.completion, facts.effective)
     reminders, latest_reminder = records.reminders_on(as_of)
     pending = facts.pending if facts.status in OPEN_STATES else None
-    return _state(
+    return _made(
+        TaskState,
         {
             "id": task.id,
             "title": data["title"],
@@ -701,17 +732,8 @@ def _evaluate(
             "leader": data.get("leader"),
             "supervisor": data.get("supervisor"),
             "priority": data.get("priority", "normal"),
-        }
+        },
     )
-
-
-def _state(fields: dict[str, Any]) -> TaskState:
-    """`TaskState(**fields)` without the frozen dataclass's `__init__`, which sets the 33 fields one
-    `object.__setattr__` call at a time: a fifth of an evaluation, and a build makes ~13 states per item.
-    `fields` must name every field (tests/test_engine_memo.py checks it against the constructor)."""
-    state: TaskState = object.__new__(TaskState)
-    state.__dict__.update(fields)
-    return state
 
 
 def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
@@ -771,7 +793,7 @@ def standing(task: TaskFile, as_of: dt.date) -> Standing:
         -days_left if overdue else 0,
         days_late,
         (days_late == 0) if days_late is not None else None,
-        records.reminders.count(as_of),
+        records.reminders.upto(as_of),
         overdue,
     )
 
