@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import gc
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,14 +69,23 @@ def test_standing_agrees_with_the_full_state(case: Path | None, tmp_path: Path) 
         assert stats.unit_stats(found) == stats.unit_stats(states)
 
 
-def test_states_have_exactly_the_dataclass_fields() -> None:
-    """The engine fills a TaskState's __dict__ itself: it must be what the constructor would have made."""
+def _as_constructed(made: Any) -> None:
+    """`made` holds exactly its dataclass's fields, as its constructor would have made it."""
+    cls = type(made)
+    assert set(vars(made)) == {f.name for f in dataclasses.fields(cls)}
+    again = cls(**vars(made))
+    assert again == made
+    assert hash(again) == hash(made)
+
+
+def test_results_are_made_with_exactly_their_dataclass_fields() -> None:
+    """The engine fills a TaskState's, Reason's and MilestoneState's __dict__ itself (engine._made)."""
     registry = load_registry(REPO_ROOT).registry
-    names = {f.name for f in dataclasses.fields(TaskState)}
-    for state in evaluate(registry, D("2026-11-30")):
-        assert set(vars(state)) == names
-        assert TaskState(**vars(state)) == state
-        assert hash(TaskState(**vars(state))) == hash(state)
+    for day in DAYS:
+        for state in evaluate(registry, day):
+            _as_constructed(state)
+            for part in (*state.reasons, *state.milestones):
+                _as_constructed(part)
 
 
 def _one_task_registry(tmp_path: Path) -> Registry:
