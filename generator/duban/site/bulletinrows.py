@@ -43,9 +43,9 @@ class BulletinPage(Bulletin):
         )
 
     @pass_context
-    def reminder_items(self, context: Context) -> Markup:
-        cells, day, gettext = _Cells(context), context["day"], context["_"]
-        lead = f"{gettext('Reminder')}{gettext(': ')}"
+    def reminder_items(self, context: Context, lead: Markup) -> Markup:
+        """`lead` is the words before the item's link ("Reminder: ")."""
+        cells, day = _Cells(context), context["day"]
         return _join(
             f"<li>{day(r.date)} {lead}{cells.link(r.state)}{_note(r)}</li>\n" for r in self.report.reminders
         )
