@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from duban.dates import WorkCalendar, add_months, parse_date
+from duban.documents import no_gc
 from duban.registry import Registry, TaskFile
 from duban.settings import FINDINGS, Settings
 from duban.wording import number, render_reason
@@ -138,7 +139,7 @@ def _made(cls: type[_Frozen], fields: dict[str, Any]) -> _Frozen:
     and milestones ~13 times per item. `fields` must name every field (tests/test_engine_memo.py checks the
     states against the constructors)."""
     made = object.__new__(cls)  # a dataclass: object's __new__
-    made.__dict__.update(fields)
+    object.__setattr__(made, "__dict__", fields)  # `fields` becomes its __dict__: no copy
     return made
 
 
@@ -739,11 +740,14 @@ def _evaluate(
 def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
     """Every item that existed on `as_of` (assigned on or before it), in id order."""
     settings, calendar = registry.settings, registry.calendar
-    return [
-        evaluate_task(task, settings, calendar, as_of)
-        for task in registry.tasks.values()
-        if assigned_by(task, as_of)
-    ]
+    # The states and the records read on the way hold no cycles: the collector would walk them again and
+    # again while they pile up (it took as long as the evaluation itself).
+    with no_gc():
+        return [
+            evaluate_task(task, settings, calendar, as_of)
+            for task in registry.tasks.values()
+            if assigned_by(task, as_of)
+        ]
 
 
 class Standing(NamedTuple):
@@ -807,7 +811,8 @@ def reminders_within(task: TaskFile, start: dt.date, end: dt.date) -> list[tuple
 
 def standings(registry: Registry, as_of: dt.date) -> list[Standing]:
     """Every item that existed on `as_of`, in id order: `evaluate`'s items, their standing only."""
-    return [standing(task, as_of) for task in registry.tasks.values() if assigned_by(task, as_of)]
+    with no_gc():  # as `evaluate`
+        return [standing(task, as_of) for task in registry.tasks.values() if assigned_by(task, as_of)]
 
 
 # --- the machine-readable view (CLI.md) ---
