@@ -10,7 +10,6 @@ followed) and `ls-files --others` (new files not yet added).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,15 @@ from duban import github
 from duban.commands._common import Loaded, as_of_option, default_format, load, root_option
 from duban.engine import Reason, TaskState, evaluate
 from duban.locate import locate_all
-from duban.output import annotation, github_file, problem_record, summary_line, text_line
+from duban.output import (
+    annotation,
+    echo_chunks,
+    github_file,
+    json_chunks,
+    problem_record,
+    summary_line,
+    text_line,
+)
 from duban.problems import Problem, has_errors
 from duban.settings import FINDINGS, Settings
 from duban.wording import FINDING_NAMES, pick
@@ -239,13 +246,13 @@ def print_text(outcome: Outcome) -> None:
 
 def print_json(outcome: Outcome) -> None:
     settings, language = outcome.loaded.registry.settings, outcome.language
-    document = {
-        "problems": [problem_record(p, language) for p in outcome.loaded.problems],
-        "findings": [finding_record(f, language, settings, outcome.ref) for f in outcome.findings],
+    document = {  # the lists are written record by record (duban.output.json_chunks)
+        "problems": (problem_record(p, language) for p in outcome.loaded.problems),
+        "findings": (finding_record(f, language, settings, outcome.ref) for f in outcome.findings),
         "as_of": outcome.loaded.as_of.isoformat(),
         "failed": outcome.failed,
     }
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    echo_chunks(json_chunks(document))
 
 
 def _finding_annotation(f: CheckFinding, outcome: Outcome, root: Path) -> str:

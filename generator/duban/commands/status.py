@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 import click
 
 from duban.commands._common import as_of_option, load_or_fail, root_option
-from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluate, task_json, to_json
+from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluate, task_json
+from duban.output import echo_chunks, json_chunks
 from duban.registry import Registry
 from duban.reports.files import emit
 from duban.settings import FINDINGS
@@ -126,19 +126,35 @@ def _urgency(state: TaskState) -> tuple[int, int, str]:
 
 def csv_bytes(states: Sequence[TaskState], registry: Registry) -> bytes:
     """The JSON fields as CSV (UTF-8 with a BOM, so that Excel in China opens it), plus names."""
+    return b"".join(csv_chunks(states, registry))
+
+
+def csv_chunks(states: Sequence[TaskState], registry: Registry, batch: int = 1000) -> Iterator[bytes]:
+    """`csv_bytes` in pieces of `batch` rows, so that the whole table is never held in memory at once."""
     extra = ("lead_unit", "lead_unit_name", "owner", "owner_name", "leader", "leader_name", "deadline",
              "latest_update", "reminders")  # fmt: skip
-    out = io.StringIO()
+    out = io.StringIO("\ufeff")
+    out.seek(1)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(JSON_FIELDS + extra)
-    for state in states:
+    for index, state in enumerate(states, 1):
         record = task_json(state) | {
             "lead_unit_name": registry.unit_name(state.lead_unit),
             "owner_name": registry.person_name(state.owner),
             "leader_name": registry.person_name(state.leader),
         }
         writer.writerow([_csv_value(record[key]) for key in JSON_FIELDS + extra])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if index % batch == 0:
+            yield _take(out)
+    yield _take(out)
+
+
+def _take(out: io.StringIO) -> bytes:
+    """What `out` holds, encoded, and `out` emptied for the next rows."""
+    data = out.getvalue().encode("utf-8")
+    out.seek(0)
+    out.truncate()
+    return data
 
 
 def _csv_value(value: Any) -> str:
@@ -164,9 +180,11 @@ def run_status(root: Path, as_of: dt.date | None, fmt: str, filters: Filters, ve
     states = [s for s in evaluate(registry, loaded.as_of) if filters.keep(s)]
     language = registry.settings.language
     if fmt == "json":
-        click.echo(json.dumps(to_json(states, loaded.as_of, language), ensure_ascii=False, indent=2))
+        records = (task_json(state, language) for state in states)
+        echo_chunks(json_chunks({"as_of": loaded.as_of.isoformat(), "tasks": records}))
     elif fmt == "csv":
-        emit(csv_bytes(states, registry))
+        for chunk in csv_chunks(states, registry):
+            emit(chunk)
     else:
         lines = table_lines(sorted(states, key=_urgency), registry, verbose)
         click.echo("\n".join([*lines, summary(states, loaded.as_of, language)]))
