@@ -407,3 +407,17 @@ def _prepared(root: Path, day: Any) -> tuple[Any, ...]:
     prepared = site_build._prepare(root, root / "_site", day)
     assert not isinstance(prepared, int)
     return prepared[:3]
+
+
+def test_a_first_run_writes_packs_of_at_most_pack_size_entries(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process checking every file writes them in packs of PACK_SIZE, not as one huge pack."""
+    monkeypatch.setenv(workers.VARIABLE, "1")
+    monkeypatch.setattr(cache, "PACK_SIZE", 2)
+    expected = _load(registry, use_cache=False)
+    assert _load(registry) == expected
+    sizes = [len(cache.read_pack(path) or []) for path in _packs(registry)]
+    assert len(sizes) > 1 and max(sizes) <= 2
+    _nothing_parsed(monkeypatch)
+    assert _load(registry) == expected
