@@ -13,7 +13,7 @@ import pytest
 from duban.commands._common import load
 from duban.commands.status import csv_bytes, csv_chunks
 from duban.engine import evaluate, to_json
-from duban.output import json_chunks
+from duban.output import echo_chunks, joined_lines, json_chunks
 from engine_helpers import report_tasks, run, write_registry
 
 AS_OF = "2026-07-10"
@@ -67,3 +67,20 @@ def test_csv_in_pieces_is_the_whole_table(root: Path, batch: int) -> None:
     bom = b"\xef\xbb\xbf"
     assert pieces[0].startswith(bom) and not any(piece.startswith(bom) for piece in pieces[1:])
     assert len(pieces) == len(states) // batch + 1
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["one"], ["one", "", "three"]])
+def test_joined_lines_are_the_joined_text(lines: list[str]) -> None:
+    assert "".join(joined_lines(iter(lines))) == "\n".join(lines)
+
+
+def test_echo_chunks_writes_the_whole_text_and_one_line_break(capsys: pytest.CaptureFixture[str]) -> None:
+    pieces = [f"line {n} 事项\n" for n in range(100)]
+    echo_chunks(iter(pieces), batch=50)
+    assert capsys.readouterr().out == "".join(pieces) + "\n"
+
+
+def test_status_text_ends_with_the_summary_line(root: Path) -> None:
+    result = run(["status", "--root", str(root), "--as-of", AS_OF, "-v"])
+    assert result.stdout.endswith("：红灯 2，绿灯 4，已办结 3，已撤销 1\n")
+    assert "\n\n" not in result.stdout and result.stdout.count("\n") > 20

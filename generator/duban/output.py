@@ -102,6 +102,14 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def joined_lines(lines: Iterable[str]) -> Iterator[str]:
+    """`"\n".join(lines)` in pieces, a line at a time."""
+    separator = ""
+    for line in lines:
+        yield separator + line
+        separator = "\n"
+
+
 def echo_chunks(chunks: Iterable[str], *, err: bool = False, batch: int = 1 << 16) -> None:
     """click.echo of `"".join(chunks)` and a line break, written in pieces of about `batch` characters
     (one write per record would cost more than the records' encoding)."""

@@ -10,6 +10,7 @@ followed) and `ls-files --others` (new files not yet added).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from duban.output import (
     annotation,
     echo_chunks,
     github_file,
+    joined_lines,
     json_chunks,
     problem_record,
     summary_line,
@@ -239,9 +241,12 @@ class Outcome:
 
 def print_text(outcome: Outcome) -> None:
     settings, language = outcome.loaded.registry.settings, outcome.language
-    lines = [text_line(p, language) for p in outcome.loaded.problems]
-    lines += [_finding_line(f, language, settings, outcome.ref) for f in outcome.findings]
-    click.echo("\n".join([*lines, _summary(outcome.findings, outcome.loaded.problems, language)]))
+    lines = itertools.chain(
+        (text_line(p, language) for p in outcome.loaded.problems),
+        (_finding_line(f, language, settings, outcome.ref) for f in outcome.findings),
+        [_summary(outcome.findings, outcome.loaded.problems, language)],
+    )
+    echo_chunks(joined_lines(lines))
 
 
 def print_json(outcome: Outcome) -> None:

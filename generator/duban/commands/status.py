@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import click
 
 from duban.commands._common import as_of_option, load_or_fail, root_option
 from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluate, task_json
-from duban.output import echo_chunks, json_chunks
+from duban.output import echo_chunks, joined_lines, json_chunks
 from duban.registry import Registry
 from duban.reports.files import emit
 from duban.settings import FINDINGS
@@ -92,19 +93,18 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(fit(cell, width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
-def table_lines(states: Sequence[TaskState], registry: Registry, verbose: bool = False) -> list[str]:
+def table_lines(states: Sequence[TaskState], registry: Registry, verbose: bool = False) -> Iterator[str]:
+    """The table's lines, one at a time (at 100,000 items the whole table is a lot of text)."""
     language = registry.settings.language
     columns = shutil.get_terminal_size((120, 24)).columns
     title_width = max(16, columns - sum(WIDTHS) - 2 * (len(WIDTHS) - 1))
     widths = [w or title_width for w in WIDTHS]
-    lines = [click.style(_row(HEADERS["zh-CN" if language == "zh-CN" else "en"], widths), bold=True)]
+    yield "  " + click.style(_row(HEADERS["zh-CN" if language == "zh-CN" else "en"], widths), bold=True)
     for state in states:
         text = _row(_cells(state, registry, language), widths)
-        lines.append(click.style("●", fg=LIGHT_COLOURS[state.light]) + " " + text)
+        yield click.style("●", fg=LIGHT_COLOURS[state.light]) + " " + text
         if verbose:
-            lines += [f"{' ' * 10}- {reason.message(language)}" for reason in state.reasons]
-    lines[0] = "  " + lines[0]
-    return lines
+            yield from (f"{' ' * 10}- {reason.message(language)}" for reason in state.reasons)
 
 
 def summary(states: Sequence[TaskState], as_of: dt.date, language: str) -> str:
@@ -187,7 +187,7 @@ def run_status(root: Path, as_of: dt.date | None, fmt: str, filters: Filters, ve
             emit(chunk)
     else:
         lines = table_lines(sorted(states, key=_urgency), registry, verbose)
-        click.echo("\n".join([*lines, summary(states, loaded.as_of, language)]))
+        echo_chunks(joined_lines(itertools.chain(lines, [summary(states, loaded.as_of, language)])))
     return 0
 
 
