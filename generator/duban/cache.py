@@ -134,6 +134,7 @@ class Cache:
         self.live: dict[Key, tuple[Any, list[tuple[Any, ...]]]] = {}  # what this run read
         self.pending: list[Entry] = []  # computed in this process, not in a pack yet
         self.written: list[Path] = []  # packs written by workers in this run
+        self.saved = False
 
     @classmethod
     def for_root(cls, root: Path) -> Cache | None:
@@ -186,7 +187,10 @@ class Cache:
         return entries
 
     def save(self) -> None:
-        """Write what this run computed; rewrite the cache whole when it holds too much that is stale."""
+        """Write what this run computed; rewrite the cache whole when it holds too much that is stale.
+        Once per run: what it wrote is forgotten here afterwards."""
+        if self.saved:
+            return
         try:
             if self._stale():
                 prepare(self.folder)
@@ -195,8 +199,17 @@ class Cache:
                 prepare(self.folder)
                 self._write_packs(self.pending)
         except OSError:  # a read-only checkout, a full disk: the cache is only an optimisation
-            return
-        self.pending = []
+            pass
+        self._release()
+
+    def _release(self) -> None:
+        """Forget this run's entries once saved: their data lives on in the registry, and what a warm build
+        still asks for (`peek`) are other versions of files. At 100,000 files the keys and tuples held
+        here came to ~35 MB."""
+        if self.entries is not None:
+            for key in self.live:
+                self.entries.pop(key, None)
+        self.live, self.pending, self.saved = {}, [], True
 
     def _stale(self) -> bool:
         loaded = self.entries or {}
