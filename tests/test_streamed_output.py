@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from duban.commands._common import load
+from duban.commands._common import evaluated, load
 from duban.commands.status import csv_bytes, csv_chunks
 from duban.engine import evaluate, to_json
 from duban.output import echo_chunks, joined_lines, json_chunks
@@ -84,3 +84,10 @@ def test_status_text_ends_with_the_summary_line(root: Path) -> None:
     result = run(["status", "--root", str(root), "--as-of", AS_OF, "-v"])
     assert result.stdout.endswith("：红灯 2，绿灯 4，已办结 3，已撤销 1\n")
     assert "\n\n" not in result.stdout and result.stdout.count("\n") > 20
+
+
+@pytest.mark.parametrize("day", ["2026-01-01", "2026-03-15", AS_OF, "2027-01-01"])
+def test_states_one_at_a_time_are_the_engines_states(root: Path, day: str) -> None:
+    as_of = dt.date.fromisoformat(day)
+    registry = load(root, as_of).registry
+    assert list(evaluated(registry, as_of)) == evaluate(registry, as_of)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,8 @@ from typing import Any
 import click
 
 from duban import github
-from duban.commands._common import Loaded, as_of_option, default_format, load, root_option
-from duban.engine import Reason, TaskState, evaluate
+from duban.commands._common import Loaded, as_of_option, default_format, evaluated, load, root_option
+from duban.engine import Reason, TaskState
 from duban.locate import locate_all
 from duban.output import (
     annotation,
@@ -112,7 +113,7 @@ def _judge(
 
 
 def select_findings(
-    states: list[TaskState], settings: Settings, touched: set[str] | None
+    states: Iterable[TaskState], settings: Settings, touched: set[str] | None
 ) -> list[CheckFinding]:
     """Findings named in `check.fail_on`; `touched` (task files changed, or None without --changed-since)."""
     selected = []
@@ -325,7 +326,7 @@ def run_check(root: Path, fmt: str, as_of: dt.date | None, changed_since: str | 
     loaded = load(root, as_of)
     findings: list[CheckFinding] = []
     if loaded.ok:  # the engine reads only a registry without errors
-        states = evaluate(loaded.registry, loaded.as_of)
+        states = evaluated(loaded.registry, loaded.as_of)  # only those with findings are kept
         findings = locate_findings(select_findings(states, loaded.registry.settings, touched), root)
     outcome = Outcome(loaded, findings, changed_since)
     if fmt == "json":

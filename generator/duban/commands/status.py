@@ -7,15 +7,15 @@ import datetime as dt
 import io
 import itertools
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from duban.commands._common import as_of_option, load_or_fail, root_option
-from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluate, task_json
+from duban.commands._common import as_of_option, evaluated, load_or_fail, root_option
+from duban.engine import JSON_FIELDS, LIGHTS, TaskState, task_json
 from duban.output import echo_chunks, joined_lines, json_chunks
 from duban.registry import Registry
 from duban.reports.files import emit
@@ -129,7 +129,7 @@ def csv_bytes(states: Sequence[TaskState], registry: Registry) -> bytes:
     return b"".join(csv_chunks(states, registry))
 
 
-def csv_chunks(states: Sequence[TaskState], registry: Registry, batch: int = 1000) -> Iterator[bytes]:
+def csv_chunks(states: Iterable[TaskState], registry: Registry, batch: int = 1000) -> Iterator[bytes]:
     """`csv_bytes` in pieces of `batch` rows, so that the whole table is never held in memory at once."""
     extra = ("lead_unit", "lead_unit_name", "owner", "owner_name", "leader", "leader_name", "deadline",
              "latest_update", "reminders")  # fmt: skip
@@ -177,7 +177,8 @@ def run_status(root: Path, as_of: dt.date | None, fmt: str, filters: Filters, ve
     registry = loaded.registry
     _check_ids(filters.units, registry.units, "--unit", "unit")
     _check_ids(filters.leaders, registry.people, "--leader", "person")
-    states = [s for s in evaluate(registry, loaded.as_of) if filters.keep(s)]
+    # JSON and CSV are written state by state: no list of all states is kept for them.
+    states = (state for state in evaluated(registry, loaded.as_of) if filters.keep(state))
     language = registry.settings.language
     if fmt == "json":
         records = (task_json(state, language) for state in states)
@@ -186,8 +187,9 @@ def run_status(root: Path, as_of: dt.date | None, fmt: str, filters: Filters, ve
         for chunk in csv_chunks(states, registry):
             emit(chunk)
     else:
-        lines = table_lines(sorted(states, key=_urgency), registry, verbose)
-        echo_chunks(joined_lines(itertools.chain(lines, [summary(states, loaded.as_of, language)])))
+        shown = sorted(states, key=_urgency)
+        lines = table_lines(shown, registry, verbose)
+        echo_chunks(joined_lines(itertools.chain(lines, [summary(shown, loaded.as_of, language)])))
     return 0
 
 
