@@ -407,3 +407,36 @@ def _prepared(root: Path, day: Any) -> tuple[Any, ...]:
     prepared = site_build._prepare(root, root / "_site", day)
     assert not isinstance(prepared, int)
     return prepared[:3]
+
+
+def test_a_first_run_writes_packs_of_at_most_pack_size_entries(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process checking every file writes them in packs of PACK_SIZE, not as one huge pack."""
+    monkeypatch.setenv(workers.VARIABLE, "1")
+    monkeypatch.setattr(cache, "PACK_SIZE", 2)
+    expected = _load(registry, use_cache=False)
+    assert _load(registry) == expected
+    sizes = [len(cache.read_pack(path) or []) for path in _packs(registry)]
+    assert len(sizes) > 1 and max(sizes) <= 2
+    _nothing_parsed(monkeypatch)
+    assert _load(registry) == expected
+
+
+def test_after_saving_only_other_versions_of_files_are_kept_in_memory(registry: Path) -> None:
+    """A load keeps no second reference to what the registry holds; an older version of a changed file can
+    still be looked up (a warm build compares it), and saving again writes and removes nothing."""
+    load_registry(registry)
+    path = registry / TASK
+    old_key = ("task", TASK, documents.digest(path.read_bytes()))
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    result = load_registry(registry)
+    store = result.store
+    assert store is not None and store.live == {} and store.pending == []
+    assert store.peek(old_key) is not None
+    new_key = ("task", TASK, result.registry.tasks["DB-2026-0001"].digest)
+    assert store.peek(new_key) is None  # its data is the registry's
+    packs = _packs(registry)
+    store.save()
+    assert _packs(registry) == packs
+    assert _load(registry) == _load(registry, use_cache=False)

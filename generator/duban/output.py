@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,60 @@ def format_text(problems: list[Problem], language: str, root: Path | None = None
 def format_json(problems: list[Problem], language: str, root: Path | None = None) -> str:
     document = {"problems": [problem_record(p, language) for p in problems], "findings": []}
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def json_chunks(document: dict[str, Any]) -> Iterator[str]:
+    """`json.dumps(document, ensure_ascii=False, indent=2)` piece by piece. A value that is an iterator (a
+    generator of records) is written as a list one item at a time: at 100,000 items the whole document and
+    its text took several times the memory of the registry itself."""
+    if not document:
+        yield "{}"
+        return
+    separator = "{\n  "
+    for key, value in document.items():
+        yield f"{separator}{_dumps(key)}: "
+        separator = ",\n  "
+        if isinstance(value, Iterator):
+            yield from _list_chunks(value)
+        else:
+            yield _dumps(value).replace("\n", "\n  ")
+    yield "\n}"
+
+
+def _list_chunks(items: Iterator[Any]) -> Iterator[str]:
+    """A list at the second level of an indented document; JSON text never holds a raw line break, so
+    indenting a record's own dump line by line gives the same bytes as dumping the whole document."""
+    empty = True
+    for item in items:
+        yield ("[\n    " if empty else ",\n    ") + _dumps(item).replace("\n", "\n    ")
+        empty = False
+    yield "[]" if empty else "\n  ]"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def joined_lines(lines: Iterable[str]) -> Iterator[str]:
+    """`"\n".join(lines)` in pieces, a line at a time."""
+    separator = ""
+    for line in lines:
+        yield separator + line
+        separator = "\n"
+
+
+def echo_chunks(chunks: Iterable[str], *, err: bool = False, batch: int = 1 << 16) -> None:
+    """click.echo of `"".join(chunks)` and a line break, written in pieces of about `batch` characters
+    (one write per record would cost more than the records' encoding)."""
+    pending: list[str] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= batch:
+            click.echo("".join(pending), nl=False, err=err)
+            pending, size = [], 0
+    click.echo("".join(pending), err=err)
 
 
 def escape_data(text: str) -> str:

@@ -15,7 +15,7 @@ from duban.problems import Problem
 from duban.settings import Settings
 
 
-@dataclass
+@dataclass(slots=True)  # one per item: without a __dict__ each, 100 bytes less (10 MB at 100,000 items)
 class TaskFile:
     """One supervised item as written in tasks/**/ID.yaml (schema-checked; dates are ISO strings)."""
 

@@ -10,8 +10,9 @@ followed) and `ls-files --others` (new files not yet added).
 from __future__ import annotations
 
 import datetime as dt
-import json
+import itertools
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,19 @@ from typing import Any
 import click
 
 from duban import github
-from duban.commands._common import Loaded, as_of_option, default_format, load, root_option
-from duban.engine import Reason, TaskState, evaluate
+from duban.commands._common import Loaded, as_of_option, default_format, evaluated, load, root_option
+from duban.engine import Reason, TaskState
 from duban.locate import locate_all
-from duban.output import annotation, github_file, problem_record, summary_line, text_line
+from duban.output import (
+    annotation,
+    echo_chunks,
+    github_file,
+    joined_lines,
+    json_chunks,
+    problem_record,
+    summary_line,
+    text_line,
+)
 from duban.problems import Problem, has_errors
 from duban.settings import FINDINGS, Settings
 from duban.wording import FINDING_NAMES, pick
@@ -103,7 +113,7 @@ def _judge(
 
 
 def select_findings(
-    states: list[TaskState], settings: Settings, touched: set[str] | None
+    states: Iterable[TaskState], settings: Settings, touched: set[str] | None
 ) -> list[CheckFinding]:
     """Findings named in `check.fail_on`; `touched` (task files changed, or None without --changed-since)."""
     selected = []
@@ -232,20 +242,23 @@ class Outcome:
 
 def print_text(outcome: Outcome) -> None:
     settings, language = outcome.loaded.registry.settings, outcome.language
-    lines = [text_line(p, language) for p in outcome.loaded.problems]
-    lines += [_finding_line(f, language, settings, outcome.ref) for f in outcome.findings]
-    click.echo("\n".join([*lines, _summary(outcome.findings, outcome.loaded.problems, language)]))
+    lines = itertools.chain(
+        (text_line(p, language) for p in outcome.loaded.problems),
+        (_finding_line(f, language, settings, outcome.ref) for f in outcome.findings),
+        [_summary(outcome.findings, outcome.loaded.problems, language)],
+    )
+    echo_chunks(joined_lines(lines))
 
 
 def print_json(outcome: Outcome) -> None:
     settings, language = outcome.loaded.registry.settings, outcome.language
-    document = {
-        "problems": [problem_record(p, language) for p in outcome.loaded.problems],
-        "findings": [finding_record(f, language, settings, outcome.ref) for f in outcome.findings],
+    document = {  # the lists are written record by record (duban.output.json_chunks)
+        "problems": (problem_record(p, language) for p in outcome.loaded.problems),
+        "findings": (finding_record(f, language, settings, outcome.ref) for f in outcome.findings),
         "as_of": outcome.loaded.as_of.isoformat(),
         "failed": outcome.failed,
     }
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    echo_chunks(json_chunks(document))
 
 
 def _finding_annotation(f: CheckFinding, outcome: Outcome, root: Path) -> str:
@@ -313,7 +326,7 @@ def run_check(root: Path, fmt: str, as_of: dt.date | None, changed_since: str | 
     loaded = load(root, as_of)
     findings: list[CheckFinding] = []
     if loaded.ok:  # the engine reads only a registry without errors
-        states = evaluate(loaded.registry, loaded.as_of)
+        states = evaluated(loaded.registry, loaded.as_of)  # only those with findings are kept
         findings = locate_findings(select_findings(states, loaded.registry.settings, touched), root)
     outcome = Outcome(loaded, findings, changed_since)
     if fmt == "json":

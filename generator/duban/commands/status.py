@@ -5,17 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
+import itertools
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from duban.commands._common import as_of_option, load_or_fail, root_option
-from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluate, task_json, to_json
+from duban.commands._common import as_of_option, evaluated, load_or_fail, root_option
+from duban.engine import JSON_FIELDS, LIGHTS, TaskState, task_json
+from duban.output import echo_chunks, joined_lines, json_chunks
 from duban.registry import Registry
 from duban.reports.files import emit
 from duban.settings import FINDINGS
@@ -92,19 +93,18 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(fit(cell, width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
 
-def table_lines(states: Sequence[TaskState], registry: Registry, verbose: bool = False) -> list[str]:
+def table_lines(states: Sequence[TaskState], registry: Registry, verbose: bool = False) -> Iterator[str]:
+    """The table's lines, one at a time (at 100,000 items the whole table is a lot of text)."""
     language = registry.settings.language
     columns = shutil.get_terminal_size((120, 24)).columns
     title_width = max(16, columns - sum(WIDTHS) - 2 * (len(WIDTHS) - 1))
     widths = [w or title_width for w in WIDTHS]
-    lines = [click.style(_row(HEADERS["zh-CN" if language == "zh-CN" else "en"], widths), bold=True)]
+    yield "  " + click.style(_row(HEADERS["zh-CN" if language == "zh-CN" else "en"], widths), bold=True)
     for state in states:
         text = _row(_cells(state, registry, language), widths)
-        lines.append(click.style("●", fg=LIGHT_COLOURS[state.light]) + " " + text)
+        yield click.style("●", fg=LIGHT_COLOURS[state.light]) + " " + text
         if verbose:
-            lines += [f"{' ' * 10}- {reason.message(language)}" for reason in state.reasons]
-    lines[0] = "  " + lines[0]
-    return lines
+            yield from (f"{' ' * 10}- {reason.message(language)}" for reason in state.reasons)
 
 
 def summary(states: Sequence[TaskState], as_of: dt.date, language: str) -> str:
@@ -126,19 +126,35 @@ def _urgency(state: TaskState) -> tuple[int, int, str]:
 
 def csv_bytes(states: Sequence[TaskState], registry: Registry) -> bytes:
     """The JSON fields as CSV (UTF-8 with a BOM, so that Excel in China opens it), plus names."""
+    return b"".join(csv_chunks(states, registry))
+
+
+def csv_chunks(states: Iterable[TaskState], registry: Registry, batch: int = 1000) -> Iterator[bytes]:
+    """`csv_bytes` in pieces of `batch` rows, so that the whole table is never held in memory at once."""
     extra = ("lead_unit", "lead_unit_name", "owner", "owner_name", "leader", "leader_name", "deadline",
              "latest_update", "reminders")  # fmt: skip
-    out = io.StringIO()
+    out = io.StringIO("\ufeff")
+    out.seek(1)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(JSON_FIELDS + extra)
-    for state in states:
+    for index, state in enumerate(states, 1):
         record = task_json(state) | {
             "lead_unit_name": registry.unit_name(state.lead_unit),
             "owner_name": registry.person_name(state.owner),
             "leader_name": registry.person_name(state.leader),
         }
         writer.writerow([_csv_value(record[key]) for key in JSON_FIELDS + extra])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if index % batch == 0:
+            yield _take(out)
+    yield _take(out)
+
+
+def _take(out: io.StringIO) -> bytes:
+    """What `out` holds, encoded, and `out` emptied for the next rows."""
+    data = out.getvalue().encode("utf-8")
+    out.seek(0)
+    out.truncate()
+    return data
 
 
 def _csv_value(value: Any) -> str:
@@ -161,15 +177,19 @@ def run_status(root: Path, as_of: dt.date | None, fmt: str, filters: Filters, ve
     registry = loaded.registry
     _check_ids(filters.units, registry.units, "--unit", "unit")
     _check_ids(filters.leaders, registry.people, "--leader", "person")
-    states = [s for s in evaluate(registry, loaded.as_of) if filters.keep(s)]
+    # JSON and CSV are written state by state: no list of all states is kept for them.
+    states = (state for state in evaluated(registry, loaded.as_of) if filters.keep(state))
     language = registry.settings.language
     if fmt == "json":
-        click.echo(json.dumps(to_json(states, loaded.as_of, language), ensure_ascii=False, indent=2))
+        records = (task_json(state, language) for state in states)
+        echo_chunks(json_chunks({"as_of": loaded.as_of.isoformat(), "tasks": records}))
     elif fmt == "csv":
-        emit(csv_bytes(states, registry))
+        for chunk in csv_chunks(states, registry):
+            emit(chunk)
     else:
-        lines = table_lines(sorted(states, key=_urgency), registry, verbose)
-        click.echo("\n".join([*lines, summary(states, loaded.as_of, language)]))
+        shown = sorted(states, key=_urgency)
+        lines = table_lines(shown, registry, verbose)
+        echo_chunks(joined_lines(itertools.chain(lines, [summary(shown, loaded.as_of, language)])))
     return 0
 
 

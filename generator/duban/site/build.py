@@ -143,7 +143,7 @@ class _Output:
             same = self.previous.same_bytes(path, data)
             if same is not None:
                 return path, ((key or b"", same[1], same[2]), False)
-        info = self.staging.write(path, data).stat()
+        info = self.staging.write(path, data)
         return path, ((key or b"", info.st_size, info.st_mtime_ns), True)
 
 

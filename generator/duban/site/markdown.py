@@ -104,7 +104,7 @@ def _render_cell_open(self: Any, tokens: list[Token], idx: int, options: Any, en
 @lru_cache(maxsize=4096)  # the same text shows on several pages (task, unit, bulletin)
 def render_markdown(text: str) -> Markup:
     """Registry Markdown as HTML that is safe to put into a page as it is."""
-    return Markup(plain_paragraph(text) or _parser().render(text or ""))
+    return Markup(plain_paragraph(text) or strong_paragraph(text) or _parser().render(text or ""))
 
 
 # Characters that may mean something to Markdown or to HTML (ASCII punctuation that CommonMark uses, entities,
@@ -125,6 +125,28 @@ def plain_paragraph(text: str) -> str | None:
         if not line or line[0].isspace() or line[-1].isspace() or line[0].isdigit():
             return None
     return "<p>" + "<br />\n".join(lines) + "</p>\n"
+
+
+def strong_paragraph(text: str) -> str | None:
+    """What markdown-it makes of plain text with `**strong**` spans (item descriptions often start a line
+    with `**要求**：`), without running it; None when the text may hold anything else.
+
+    A span is taken only when it has exactly two stars on each side, stays on one line, and starts and ends
+    with a letter or digit: its opening run is then left-flanking and its closing run right-flanking, so
+    CommonMark pairs the runs in order, each with the next. tests/test_markdown.py checks it against
+    markdown-it on generated text.
+    """
+    parts = text.split("**")
+    if len(parts) < 3 or len(parts) % 2 == 0 or not all(parts[2:-1:2]):  # `****` is one run of four
+        return None
+    for inner in parts[1::2]:
+        if not inner or not inner[0].isalnum() or not inner[-1].isalnum() or "\n" in inner:
+            return None
+    if plain_paragraph("".join(parts)) is None:  # no other Markdown, and lines that are one paragraph
+        return None
+    tags = ("<strong>", "</strong>") * (len(parts) // 2)
+    body = "".join(part + tag for part, tag in zip(parts, (*tags, ""), strict=True)).rstrip("\n")
+    return "<p>" + body.replace("\n", "<br />\n") + "</p>\n"
 
 
 def safe_href(url: str, root: Path | None = None, blob_base: str | None = None) -> str | None:

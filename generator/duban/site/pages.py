@@ -11,7 +11,7 @@ from typing import Any
 
 from duban.site import aggregates, listing
 from duban.site.render import environment, root_prefix
-from duban.site.views import SiteContext
+from duban.site.views import SiteContext, TaskView
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,23 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
     if page.template == "calendar.html":
         key = page.key or context.as_of.strftime("%Y-%m")
         return {"month": next(m for m in context.months if m.key == key)}
+    if page.template == "overdue.html":
+        return _overdue(context)
     if page.template == "tasks_page.html":
         number = int(page.key or 0)
         rows = context.tasks[number * listing.PAGE_ROWS : (number + 1) * listing.PAGE_ROWS]
         return {"rows": rows, "page_number": number + 1}
     return {}
+
+
+def _overdue(context: SiteContext) -> dict[str, Any]:
+    """Overdue items, the longest overdue first, in all and per lead unit (units without any left out)."""
+
+    def longest_first(tasks: list[TaskView]) -> list[TaskView]:
+        return sorted((t for t in tasks if t.state.overdue), key=lambda t: t.state.days_overdue, reverse=True)
+
+    by_unit = [(unit, longest_first(unit.lead_tasks)) for unit in context.units]
+    return {"overdue": longest_first(context.tasks), "by_unit": [(u, items) for u, items in by_unit if items]}
 
 
 def render_page(context: SiteContext, page: Page) -> bytes:

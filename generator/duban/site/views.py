@@ -310,9 +310,10 @@ class SiteContext:
     bulletins: list[BulletinMonth]  # newest first
     task_list: ListIndex
     filters: dict[str, list[tuple[str, str]]]  # filter name → (value, label) choices present in the registry
-    # Item rows by (id, way back to the top) and page parts by (template, way back, section), rendered
-    # already: one build's cache (site.render.task_row, site.render.chrome).
+    # Page parts by (template, way back, section), and item rows by id split where the way back goes, rendered
+    # already: one build's caches (site.render.chrome, site.render.task_rows).
     row_cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False, compare=False)
+    row_parts: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def unit_by_id(self) -> dict[str, UnitView]:

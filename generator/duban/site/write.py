@@ -8,6 +8,7 @@ is recognised by the marker file duban writes into every build.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -42,6 +43,23 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
+
+
+def write_file(target: Path, data: bytes) -> os.stat_result:
+    """`target.write_bytes(data)` in three system calls: a site has ten thousand files, and Python's file
+    objects add a buffer, a seek, a terminal check and a stat to each (a tenth of a cold build's system time).
+    """
+    descriptor = os.open(target, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:  # os.write may write less than asked (a signal, a full pipe): write the rest
+            view = view[os.write(descriptor, view) :]
+        return os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 class StagingDir:
     """A temporary folder next to the output folder; files are written with explicit bytes."""
 
@@ -51,13 +69,13 @@ class StagingDir:
         self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
         self._dirs: set[Path] = set()
 
-    def write(self, rel: str, data: bytes) -> Path:
+    def write(self, rel: str, data: bytes) -> os.stat_result:
+        """Write one file; its size and times as written (a warm build's manifest records them)."""
         target = self.path.joinpath(*safe_relative(rel).parts)
         if target.parent not in self._dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(target.parent)
-        target.write_bytes(data)
-        return target
+        return write_file(target, data)
 
     def copy(self, rel: str, source: Path) -> None:
         """Copy a file's bytes (not its times or mode: those would make two builds differ)."""

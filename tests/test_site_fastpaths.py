@@ -1,0 +1,96 @@
+"""The page renderer's shortcuts give exactly what the general path gives.
+
+Each shortcut (Markdown without markdown-it, item rows joined in Python) is compared with the general path on
+generated input, script-injection payloads included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from duban.commands._common import load_or_fail
+from duban.engine import evaluate
+from duban.site import markdown, render
+from duban.site.context import build_context
+from duban.site.views import SiteContext
+from engine_helpers import task, write_registry
+
+# Pieces of Markdown text: stars in runs of every length next to letters, punctuation, spaces and line ends.
+STRONG_PIECES = st.sampled_from(
+    [*"ab1 中文，。：“”*\n\t.-_`<&\u3000", "**", "***", "**要求**", "**a b**", "** a**", "**a **", "**：**"]
+)
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(text=st.lists(STRONG_PIECES, max_size=16).map("".join))
+def test_strong_paragraphs_render_as_markdown_it_renders_them(text: str) -> None:
+    fast = markdown.strong_paragraph(text)
+    if fast is not None:
+        assert fast == markdown._parser().render(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("围绕，\n**工作要求**：牵头单位每月报送进展；\n**完成标准**：按期完成。\n", True),
+        ("a**b**c", True),
+        ("**要求**", True),
+        ("**要求", False),  # an unpaired run stays as text
+        ("** 要求**", False),  # not left-flanking
+        ("**要求：**后", False),  # ends with punctuation: CommonMark's flanking rules decide
+        ("***要求***", False),
+        ("**要\n求**", False),
+        ("**要求** <script>", False),
+        ("1. **要求**", False),
+    ],
+)
+def test_strong_paragraph_shortcut_is_taken_for_plain_strong_text_only(text: str, taken: bool) -> None:
+    assert (markdown.strong_paragraph(text) is not None) is taken
+    assert str(markdown.render_markdown(text)) == markdown._parser().render(text)
+
+
+# --- item rows: rendered once with a mark where the way back to the top goes, then joined per page ---
+
+ATTACK = "</script><script>alert(1)</script><img src=x onerror=alert(2)>\"'&<duban-root>"
+ROOTS = ["", "../", "../../../", 'https://x.example/a&b"c<duban-root>/']
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> SiteContext:
+    """The demo registry's items and one whose every text is a script-injection payload."""
+    evil = task("DB-2026-0001", title=ATTACK, priority="urgent", co_units=["housing"])
+    root = write_registry(tmp_path_factory.mktemp("evil"), [evil])
+    return _context(root)
+
+
+def _context(root: Path) -> SiteContext:
+    day = dt.date(2026, 11, 30)
+    registry = load_or_fail(root, day).registry
+    return build_context(registry, evaluate(registry, day), day, {})
+
+
+@pytest.mark.parametrize("root", ROOTS)
+@pytest.mark.parametrize("registry", ["evil", "demo"])
+def test_joined_rows_are_the_rows_rendered_for_the_page(
+    site: SiteContext, registry: str, root: str, request: pytest.FixtureRequest
+) -> None:
+    context = site if registry == "evil" else _context(Path(request.config.rootpath))
+    env = render.environment(context.language)
+    joined = env.from_string("{{ task_rows(views) }}").render(views=context.tasks, root=root, site=context)
+    row = env.get_template("_row.html")
+    assert joined == "".join(row.render(t=t, root=root, site=context) for t in context.tasks)
+    one = env.from_string("{{ task_row(view) }}").render(view=context.tasks[0], root=root, site=context)
+    assert one == row.render(t=context.tasks[0], root=root, site=context)
+
+
+def test_rows_escape_the_registry_and_link_from_the_page(site: SiteContext) -> None:
+    env = render.environment(site.language)
+    html = env.from_string("{{ task_rows(views) }}").render(views=site.tasks, root="../../", site=site)
+    assert "<script>" not in html and "<img" not in html and "<duban-root>" not in html
+    assert '<a href="../../tasks/DB-2026-0001/index.html">&lt;/script&gt;' in html
+    assert '<a href="../../units/housing/index.html">' in html
