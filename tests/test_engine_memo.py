@@ -1,4 +1,4 @@
-"""The engine's shortcuts agree with a plain evaluation: records read once per TaskFile and reused for every
+"""The engine's shortcuts agree with a plain evaluation: records read once per registry and reused for every
 as-of day, TaskState made without its __init__, and `standing` (what bulletins count and list).
 
 Checked on every item of the demo registry (this repository) and of the example registries
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from duban import engine, stats
-from duban.engine import TaskState, evaluate, evaluate_task, records_of, standings
+from duban.engine import TaskState, evaluate, evaluate_task, standings
 from duban.loader import load_registry
 from duban.registry import Registry, TaskFile
 from engine_helpers import D, task, write_registry
@@ -106,12 +106,22 @@ def test_a_replaced_task_file_is_read_again(tmp_path: Path) -> None:
     assert evaluate(registry, D("2026-04-10"))[0].days_late == 10
 
 
-def test_records_are_read_once_and_forgotten_with_their_task_file(tmp_path: Path) -> None:
+def test_records_are_read_once_and_forgotten_with_their_registry(tmp_path: Path) -> None:
     registry = _one_task_registry(tmp_path)
-    task_file = registry.tasks.pop("DB-2026-0001")
-    assert records_of(task_file) is records_of(task_file)  # TaskFile must allow weak references
-    key = id(task_file)
-    assert key in engine._MEMO
-    del task_file
+    evaluate(registry, D("2026-04-10"))
+    records = engine._kept(registry)["DB-2026-0001"][1]
+    standings(registry, D("2026-05-10"))
+    assert engine._kept(registry)["DB-2026-0001"][1] is records  # a Registry must allow weak references
+    key = id(registry)
+    del registry
     gc.collect()
-    assert key not in engine._MEMO
+    assert key not in engine._KEPT
+
+
+def test_one_item_at_a_time_keeps_nothing(tmp_path: Path) -> None:
+    """`duban status` and `duban check` evaluate one item at a time and hold no states: nor records."""
+    registry = _one_task_registry(tmp_path)
+    before = len(engine._KEPT)
+    for task_file in registry.tasks.values():
+        evaluate_task(task_file, registry.settings, registry.calendar, D("2026-04-10"))
+    assert len(engine._KEPT) == before

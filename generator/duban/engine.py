@@ -154,8 +154,8 @@ def _reason(
 # --- an item's records, read once ---
 #
 # A build evaluates every item on the as-of day and again on each of the last twelve months' ends (the
-# bulletins), and `duban serve` builds again and again: each item's dates are parsed and its records sorted
-# once per TaskFile (`records_of`), and each evaluation only compares them with the day.
+# bulletins): each item's dates are parsed and its records sorted once per registry (`_kept`), and each
+# evaluation only compares them with the day.
 
 
 _day = parse_date  # None, or any value that is not an ISO date string, is None
@@ -378,32 +378,49 @@ class _Records:
         return tuple(states)
 
 
-# Records by the TaskFile they were read from (by identity: a TaskFile is not hashable), forgotten with it: a
-# registry built again (`duban serve`, tests) brings new TaskFiles and so records read again.
+# The records of a registry's items, kept as long as the registry lives: `evaluate` and `standings` read an
+# item once for all the days a build asks about. `evaluate_task` alone (one item at a time: `duban status`,
+# `duban check`) keeps nothing, so that a command holding no states holds no records either.
 class _Owner(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to the registry, with the key its records are kept under."""
+
     __slots__ = ("key",)
     key: int
 
 
-_MEMO: dict[int, tuple[_Owner, _Records]] = {}
+_Kept = dict[str, tuple[TaskFile, _Records]]  # by item id: the TaskFile the records were read from, them
+_KEPT: dict[int, tuple[_Owner, _Kept]] = {}  # by registry (by identity: a Registry is not hashable)
 
 
 def _forget(owner: _Owner) -> None:
-    entry = _MEMO.get(owner.key)
+    entry = _KEPT.get(owner.key)
     if entry is not None and entry[0] is owner:
-        del _MEMO[owner.key]
+        del _KEPT[owner.key]
 
 
-def records_of(task: TaskFile) -> _Records:
-    """The task's records, read once per TaskFile and kept as long as it lives. A TaskFile whose `data` was
-    replaced is read again; `data` itself is never changed in place (an edit writes the file, read again)."""
-    entry = _MEMO.get(id(task))
-    if entry is not None and entry[0]() is task and entry[1].data is task.data:
+def _kept(registry: Registry) -> _Kept:
+    """The records kept for `registry`, forgotten with it (a registry loaded again reads its items again)."""
+    entry = _KEPT.get(id(registry))
+    if entry is not None and entry[0]() is registry:
         return entry[1]
+    kept: _Kept = {}
+    try:
+        owner = _Owner(registry, _forget)
+    except TypeError:  # a registry without weak references: its records are kept for this call only
+        return kept
+    owner.key = id(registry)
+    _KEPT[id(registry)] = (owner, kept)
+    return kept
+
+
+def _records_in(kept: _Kept, task: TaskFile) -> _Records:
+    """The task's records, read again when the registry holds another TaskFile or `data` for it (changed in
+    memory: tests, `duban serve`); `data` itself is never changed in place (an edit writes the file)."""
+    found = kept.get(task.id)
+    if found is not None and found[0] is task and found[1].data is task.data:
+        return found[1]
     records = _Records.read(task.data)
-    owner = _Owner(task, _forget)
-    owner.key = id(task)
-    _MEMO[id(task)] = (owner, records)
+    kept[task.id] = (task, records)
     return records
 
 
@@ -682,7 +699,7 @@ def _overdue_numbers(reasons: list[Reason]) -> tuple[int, int]:
 
 def evaluate_task(task: TaskFile, settings: Settings, calendar: WorkCalendar, as_of: dt.date) -> TaskState:
     """One item as of `as_of`. It does not check that the item existed then: `evaluate` leaves those out."""
-    return _evaluate(task, records_of(task), settings, calendar, as_of)
+    return _evaluate(task, _Records.read(task.data), settings, calendar, as_of)
 
 
 def _evaluate(
@@ -739,12 +756,12 @@ def _evaluate(
 
 def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
     """Every item that existed on `as_of` (assigned on or before it), in id order."""
-    settings, calendar = registry.settings, registry.calendar
+    settings, calendar, kept = registry.settings, registry.calendar, _kept(registry)
     # The states and the records read on the way hold no cycles: the collector would walk them again and
     # again while they pile up (it took as long as the evaluation itself).
     with no_gc():
         return [
-            evaluate_task(task, settings, calendar, as_of)
+            _evaluate(task, _records_in(kept, task), settings, calendar, as_of)
             for task in registry.tasks.values()
             if assigned_by(task, as_of)
         ]
@@ -778,7 +795,10 @@ class Standing(NamedTuple):
 
 def standing(task: TaskFile, as_of: dt.date) -> Standing:
     """The item's standing on `as_of` (it does not check that the item existed then, as `evaluate_task`)."""
-    records = records_of(task)
+    return _standing(task, _Records.read(task.data), as_of)
+
+
+def _standing(task: TaskFile, records: _Records, as_of: dt.date) -> Standing:
     status = records.status_on(as_of)
     effective, _ = records.effective_on(as_of)
     completion = _by(records.completion, as_of)
@@ -802,17 +822,24 @@ def standing(task: TaskFile, as_of: dt.date) -> Standing:
     )
 
 
-def reminders_within(task: TaskFile, start: dt.date, end: dt.date) -> list[tuple[dt.date, dict[str, Any]]]:
+def reminders_within(
+    registry: Registry, task: TaskFile, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dict[str, Any]]]:
     """The item's reminders dated from `start` to `end` (inclusive), by date, then as listed."""
-    dated = records_of(task).reminders
+    dated = _records_in(_kept(registry), task).reminders
     first, last = bisect_left(dated.days, start), bisect_right(dated.days, end)
     return list(zip(dated.days[first:last], dated.items[first:last], strict=True))
 
 
 def standings(registry: Registry, as_of: dt.date) -> list[Standing]:
     """Every item that existed on `as_of`, in id order: `evaluate`'s items, their standing only."""
+    kept = _kept(registry)
     with no_gc():  # as `evaluate`
-        return [standing(task, as_of) for task in registry.tasks.values() if assigned_by(task, as_of)]
+        return [
+            _standing(task, _records_in(kept, task), as_of)
+            for task in registry.tasks.values()
+            if assigned_by(task, as_of)
+        ]
 
 
 # --- the machine-readable view (CLI.md) ---

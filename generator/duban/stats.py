@@ -186,7 +186,9 @@ def _records(
         task = registry.tasks[state.id]
         if key == "reminders":
             if state.reminders:  # any sent by the end
-                found += [Record(state, day, record) for day, record in reminders_within(task, start, end)]
+                found += [
+                    Record(state, day, record) for day, record in reminders_within(registry, task, start, end)
+                ]
             continue
         for record in task.data.get(key, []):
             if record["decision"] != "approved":
