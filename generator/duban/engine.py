@@ -823,12 +823,16 @@ def _standing(task: TaskFile, records: _Records, as_of: dt.date) -> Standing:
 
 
 def reminders_within(
-    registry: Registry, task: TaskFile, start: dt.date, end: dt.date
-) -> list[tuple[dt.date, dict[str, Any]]]:
-    """The item's reminders dated from `start` to `end` (inclusive), by date, then as listed."""
-    dated = _records_in(_kept(registry), task).reminders
-    first, last = bisect_left(dated.days, start), bisect_right(dated.days, end)
-    return list(zip(dated.days[first:last], dated.items[first:last], strict=True))
+    registry: Registry, ids: Iterable[str], start: dt.date, end: dt.date
+) -> list[tuple[str, dt.date, dict[str, Any]]]:
+    """(item id, date, record) of the items' reminders dated from `start` to `end` (inclusive): item by item,
+    by date, then as listed."""
+    kept, found = _kept(registry), []
+    for task_id in ids:
+        dated = _records_in(kept, registry.tasks[task_id]).reminders
+        first, last = bisect_left(dated.days, start), bisect_right(dated.days, end)
+        found += [(task_id, dated.days[i], dated.items[i]) for i in range(first, last)]
+    return found
 
 
 def standings(registry: Registry, as_of: dt.date) -> list[Standing]:

@@ -177,26 +177,28 @@ def _within(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
     return day is not None and start <= day <= end
 
 
-def _records(
-    registry: Registry, states: list[Standing], start: dt.date, end: dt.date, key: str
-) -> list[Record]:
-    """Approved extensions (`key` "extensions", by decision date) or reminders ("reminders") in the span."""
+def _extensions(registry: Registry, states: list[Standing], start: dt.date, end: dt.date) -> list[Record]:
+    """Extensions approved (by their decision date) in the span."""
     found = []
     for state in states:
-        task = registry.tasks[state.id]
-        if key == "reminders":
-            if state.reminders:  # any sent by the end
-                found += [
-                    Record(state, day, record) for day, record in reminders_within(registry, task, start, end)
-                ]
-            continue
-        for record in task.data.get(key, []):
-            if record["decision"] != "approved":
-                continue
-            day = parse_date(record.get("decided"))
+        for record in registry.tasks[state.id].data.get("extensions", []):
+            day = parse_date(record.get("decided")) if record["decision"] == "approved" else None
             if day is not None and start <= day <= end:
                 found.append(Record(state, day, record))
-    return sorted(found, key=lambda r: (r.date, r.state.id))
+    return sorted(found, key=_record_order)
+
+
+def _reminders(registry: Registry, states: list[Standing], start: dt.date, end: dt.date) -> list[Record]:
+    """Reminders sent in the span."""
+    by_id = {s.id: s for s in states if s.reminders}  # only items with a reminder by the end can have one
+    found = [
+        Record(by_id[i], day, record) for i, day, record in reminders_within(registry, by_id, start, end)
+    ]
+    return sorted(found, key=_record_order)
+
+
+def _record_order(record: Record) -> tuple[dt.date, str]:
+    return record.date, record.state.id
 
 
 def bulletin(registry: Registry, period: Period, as_of: dt.date) -> Bulletin:
@@ -214,8 +216,8 @@ def bulletin(registry: Registry, period: Period, as_of: dt.date) -> Bulletin:
         new=[s for s in states if _within(s.assigned, period.start, end)],
         completed=sorted(completed, key=lambda s: (s.completion_date or end, s.id)),
         overdue=overdue,
-        extensions=_records(registry, states, period.start, end, "extensions"),
-        reminders=_records(registry, states, period.start, end, "reminders"),
+        extensions=_extensions(registry, states, period.start, end),
+        reminders=_reminders(registry, states, period.start, end),
         units=unit_stats(states, list(registry.units)),
         total=totals(states),
     )
