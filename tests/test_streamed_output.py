@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from duban.commands._common import evaluated, load
+from duban.commands._common import load
 from duban.commands.status import csv_bytes, csv_chunks
-from duban.engine import evaluate, to_json
+from duban.engine import evaluate, evaluated, to_json
 from duban.output import echo_chunks, joined_lines, json_chunks
 from engine_helpers import report_tasks, run, write_registry
 

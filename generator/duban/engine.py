@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import weakref
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
@@ -765,6 +765,15 @@ def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
             for task in registry.tasks.values()
             if assigned_by(task, as_of)
         ]
+
+
+def evaluated(registry: Registry, as_of: dt.date) -> Iterator[TaskState]:
+    """`evaluate`, one state at a time and keeping nothing: a command that writes each state out, or keeps
+    only some, need not hold them all (2.6 KB each: 260 MB at 100,000 items)."""
+    settings, calendar = registry.settings, registry.calendar
+    for task in registry.tasks.values():
+        if assigned_by(task, as_of):
+            yield evaluate_task(task, settings, calendar, as_of)
 
 
 class Standing(NamedTuple):

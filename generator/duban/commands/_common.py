@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -17,9 +17,6 @@ from duban.dates import parse_date
 from duban.output import print_problems
 from duban.problems import Problem, has_errors
 from duban.registry import Registry
-
-if TYPE_CHECKING:
-    from duban.engine import TaskState
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -98,17 +95,6 @@ def load(root: Path, as_of: dt.date | None, paths: tuple[Path, ...] = ()) -> Loa
     # allocations the command makes next (at 100,000 items that walking took longer than the work itself).
     gc.freeze()
     return Loaded(result.registry, problems, today, result.store)
-
-
-def evaluated(registry: Registry, as_of: dt.date) -> Iterator[TaskState]:
-    """`duban.engine.evaluate`, one state at a time: a command that keeps only some states (or none, writing
-    each out) need not hold all of them (2.6 KB each: 260 MB at 100,000 items)."""
-    from duban.engine import assigned_by, evaluate_task  # as `load` imports the loader: when used
-
-    settings, calendar = registry.settings, registry.calendar
-    for task in registry.tasks.values():
-        if assigned_by(task, as_of):
-            yield evaluate_task(task, settings, calendar, as_of)
 
 
 def load_or_fail(root: Path, as_of: dt.date | None, fmt: str = "text") -> Loaded | None:

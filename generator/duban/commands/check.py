@@ -20,8 +20,8 @@ from typing import Any
 import click
 
 from duban import github
-from duban.commands._common import Loaded, as_of_option, default_format, evaluated, load, root_option
-from duban.engine import Reason, TaskState
+from duban.commands._common import Loaded, as_of_option, default_format, load, root_option
+from duban.engine import Reason, TaskState, evaluated
 from duban.locate import locate_all
 from duban.output import (
     annotation,

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from duban.commands._common import as_of_option, evaluated, load_or_fail, root_option
-from duban.engine import JSON_FIELDS, LIGHTS, TaskState, task_json
+from duban.commands._common import as_of_option, load_or_fail, root_option
+from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluated, task_json
 from duban.output import echo_chunks, joined_lines, json_chunks
 from duban.registry import Registry
 from duban.reports.files import emit
