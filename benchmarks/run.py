@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,7 +37,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ class Run:
     pss_mib: float
     rss_mib: float
     returncode: int
+    cpu_s: float = 0.0  # user + system time of the whole process tree: steadier than wall time on a shared VM
 
 
 @dataclass
@@ -75,6 +77,10 @@ class Result:
     @property
     def median(self) -> float:
         return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(run.cpu_s for run in self.runs)
 
     @property
     def best(self) -> float:
@@ -170,6 +176,8 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None, *, me
     do not poll (`memory=False`) and the peak comes from a run of its own.
     """
     environment = {**os.environ, **(env or {})}
+    # Children's times count descendants that were waited for: duban's forked workers included.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         argv, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -177,12 +185,14 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None, *, me
     peak = Peak(process.pid) if memory else None
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if peak is not None:
         peak.stop()
     if process.returncode not in (0, 1):
         print(stderr.decode("utf-8", "replace")[-2000:], file=sys.stderr)
     pss, rss = (peak.pss / MIB, peak.rss / MIB) if peak is not None else (0.0, 0.0)
-    return Run(round(seconds, 3), round(pss, 1), round(rss, 1), process.returncode)
+    return Run(round(seconds, 3), round(pss, 1), round(rss, 1), process.returncode, round(cpu, 3))
 
 
 def settle() -> None:
@@ -202,7 +212,7 @@ def measured(argv: list[str], cwd: Path, before: Callable[[int], None], repeat: 
     before(repeat + 1)
     settle()
     peak = measure(argv, cwd, memory=True)
-    return [Run(run.seconds, peak.pss_mib, peak.rss_mib, run.returncode) for run in runs]
+    return [replace(run, pss_mib=peak.pss_mib, rss_mib=peak.rss_mib) for run in runs]
 
 
 # --- the data ---
@@ -310,6 +320,7 @@ def run_check_jsonschema(program: str, registry: Path, memory: bool) -> Run:
             max(total.pss_mib, run.pss_mib),
             max(total.rss_mib, run.rss_mib),
             max(total.returncode, run.returncode),
+            round(total.cpu_s + run.cpu_s, 3),
         )
     return total
 
@@ -333,7 +344,7 @@ def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: 
         before(repeat + 1)
         settle()
         peak = measure(argv, cwd, memory=True)
-        result.runs = [Run(r.seconds, peak.pss_mib, peak.rss_mib, r.returncode) for r in result.runs]
+        result.runs = [replace(r, pss_mib=peak.pss_mib, rss_mib=peak.rss_mib) for r in result.runs]
         print(_line(result), flush=True)
     program = check_jsonschema()
     if program and (only is None or "check-jsonschema" in only):
@@ -343,7 +354,7 @@ def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: 
         result.runs = [run_check_jsonschema(program, registry, memory=rounds == 1) for _ in range(rounds)]
         if rounds > 1:
             peak = run_check_jsonschema(program, registry, memory=True)
-            result.runs = [Run(r.seconds, peak.pss_mib, peak.rss_mib, r.returncode) for r in result.runs]
+            result.runs = [replace(r, pss_mib=peak.pss_mib, rss_mib=peak.rss_mib) for r in result.runs]
         print(_line(result), flush=True)
         results.append(result)
     if browser and (only is None or "browser" in only):
@@ -443,12 +454,13 @@ def markdown(results: list[Result], info: dict[str, Any]) -> str:
         f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gib']} GiB, {info['python']}, "
         f"{info['hugo']}, {info['check_jsonschema']}",
         "",
-        "| N | command | median s | best s | peak Pss MiB | peak Rss MiB | runs |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| N | command | median s | best s | median CPU s | peak Pss MiB | peak Rss MiB | runs |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         lines.append(
-            f"| {result.n} | {result.name} | {result.median:.3f} | {result.best:.3f} | {result.pss:.1f} | "
+            f"| {result.n} | {result.name} | {result.median:.3f} | {result.best:.3f} | {result.cpu:.2f} | "
+            f"{result.pss:.1f} | "
             f"{result.rss:.1f} | {len(result.runs)} |"
         )
     lines += ["", *ratios(results)]
@@ -465,7 +477,7 @@ def ratios(results: list[Result]) -> list[str]:
         if hugo and cold:
             lines.append(
                 f"- N={n}: build cold / Hugo = {cold.median / hugo.median:.2f}x time (target ≤ 0.5), "
-                f"{cold.pss / hugo.pss:.2f}x peak memory (target ≤ 0.25)"
+                f"{cold.pss / hugo.pss:.2f}x peak memory (target ≤ 0.25); CPU time {cold.cpu / hugo.cpu:.2f}x"
             )
         if hugo and warm:
             lines.append(f"- N={n}: build warm / Hugo cold = {warm.median / hugo.median:.3f}x (target ≤ 0.1)")
