@@ -154,6 +154,21 @@ def test_pull_request_workflow() -> None:
     assert "duban build --out _site" in runs
     assert any(step.get("uses", "").startswith("actions/upload-artifact@") for step in job_steps)
     assert any("GITHUB_STEP_SUMMARY" in run for run in runs)
+    assert _restores_the_read_cache(job_steps, before="duban validate")
+
+
+def _restores_the_read_cache(job_steps: list[dict[str, Any]], before: str) -> bool:
+    """Whether the job restores (and saves) .duban-cache with actions/cache before running `before`."""
+    runs = [step.get("run", "") for step in job_steps]
+    for index, step in enumerate(job_steps):
+        if step.get("uses", "").startswith("actions/cache@"):
+            settings = step["with"]
+            assert settings["path"] == ".duban-cache"
+            # A key per commit and a prefix to restore from: every run starts from the newest cache.
+            assert settings["key"].endswith("${{ github.sha }}")
+            assert settings["key"].startswith(settings["restore-keys"])
+            return index < runs.index(before)
+    return False
 
 
 def test_publish_workflow() -> None:
@@ -168,6 +183,8 @@ def test_publish_workflow() -> None:
     # The check runs beside the deployment, so that the site is published even when items are overdue.
     assert jobs["check"]["needs"] == "build"
     assert steps(jobs["check"])[-1]["run"] == "duban check"
+    assert _restores_the_read_cache(steps(jobs["build"]), before="duban validate")
+    assert _restores_the_read_cache(steps(jobs["check"]), before="duban check")
 
 
 def test_only_the_notify_job_sees_the_robot_secrets() -> None:
