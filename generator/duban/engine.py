@@ -762,18 +762,21 @@ def evaluate(registry: Registry, as_of: dt.date) -> list[TaskState]:
     with no_gc():
         return [
             _evaluate(task, _records_in(kept, task), settings, calendar, as_of)
-            for task in registry.tasks.values()
-            if assigned_by(task, as_of)
+            for task in _existing(registry, as_of)
         ]
+
+
+def _existing(registry: Registry, as_of: dt.date) -> Iterator[TaskFile]:
+    """The items that existed on `as_of` (assigned on or before it), in id order."""
+    return (task for task in registry.tasks.values() if assigned_by(task, as_of))
 
 
 def evaluated(registry: Registry, as_of: dt.date) -> Iterator[TaskState]:
     """`evaluate`, one state at a time and keeping nothing: a command that writes each state out, or keeps
     only some, need not hold them all (2.6 KB each: 260 MB at 100,000 items)."""
     settings, calendar = registry.settings, registry.calendar
-    for task in registry.tasks.values():
-        if assigned_by(task, as_of):
-            yield evaluate_task(task, settings, calendar, as_of)
+    for task in _existing(registry, as_of):
+        yield evaluate_task(task, settings, calendar, as_of)
 
 
 class Standing(NamedTuple):
@@ -848,11 +851,7 @@ def standings(registry: Registry, as_of: dt.date) -> list[Standing]:
     """Every item that existed on `as_of`, in id order: `evaluate`'s items, their standing only."""
     kept = _kept(registry)
     with no_gc():  # as `evaluate`
-        return [
-            _standing(task, _records_in(kept, task), as_of)
-            for task in registry.tasks.values()
-            if assigned_by(task, as_of)
-        ]
+        return [_standing(task, _records_in(kept, task), as_of) for task in _existing(registry, as_of)]
 
 
 # --- the machine-readable view (CLI.md) ---
@@ -945,6 +944,11 @@ def _reason_json(reason: Reason, language: str | None) -> dict[str, Any]:
     return record
 
 
-def to_json(states: Iterable[TaskState], as_of: dt.date, language: str | None = None) -> dict[str, Any]:
-    """`duban status --format json`: {"as_of", "tasks": [...]}; with `language`, reasons carry messages."""
-    return {"as_of": as_of.isoformat(), "tasks": [task_json(s, language) for s in states]}
+def to_json(
+    states: Iterable[TaskState], as_of: dt.date, language: str | None = None, *, lazy: bool = False
+) -> dict[str, Any]:
+    """`duban status --format json`: {"as_of", "tasks": [...]}; with `language`, reasons carry messages.
+    With `lazy`, "tasks" is an iterator of the records, for a writer that writes them one at a time
+    (`duban.output.json_chunks`)."""
+    tasks = (task_json(s, language) for s in states)
+    return {"as_of": as_of.isoformat(), "tasks": tasks if lazy else list(tasks)}

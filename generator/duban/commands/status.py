@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from duban.commands._common import as_of_option, load_or_fail, root_option
-from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluated, task_json
+from duban.engine import JSON_FIELDS, LIGHTS, TaskState, evaluated, task_json, to_json
 from duban.output import echo_chunks, joined_lines, json_chunks
 from duban.registry import Registry
 from duban.reports.files import emit
@@ -181,8 +181,7 @@ def run_status(root: Path, as_of: dt.date | None, fmt: str, filters: Filters, ve
     states = (state for state in evaluated(registry, loaded.as_of) if filters.keep(state))
     language = registry.settings.language
     if fmt == "json":
-        records = (task_json(state, language) for state in states)
-        echo_chunks(json_chunks({"as_of": loaded.as_of.isoformat(), "tasks": records}))
+        echo_chunks(json_chunks(to_json(states, loaded.as_of, language, lazy=True)))
     elif fmt == "csv":
         for chunk in csv_chunks(states, registry):
             emit(chunk)

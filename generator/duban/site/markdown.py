@@ -133,7 +133,7 @@ def strong_paragraph(text: str) -> str | None:
 
     A span is taken only when it has exactly two stars on each side, stays on one line, and starts and ends
     with a letter or digit: its opening run is then left-flanking and its closing run right-flanking, so
-    CommonMark pairs the runs in order, each with the next. tests/test_markdown.py checks it against
+    CommonMark pairs the runs in order, each with the next. tests/test_site_fastpaths.py checks it against
     markdown-it on generated text.
     """
     parts = text.split("**")
