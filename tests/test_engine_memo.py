@@ -1,5 +1,5 @@
 """The engine's shortcuts agree with a plain evaluation: records read once per registry and reused for every
-as-of day, TaskState made without its __init__, and `standing` (what bulletins count and list).
+as-of day, TaskState made by a fast stand-in for its __init__, and `standing` (what bulletins count and list).
 
 Checked on every item of the demo registry (this repository) and of the example registries
 (tests/examples), on days before, during and after their items' lives.
@@ -70,22 +70,43 @@ def test_standing_agrees_with_the_full_state(case: Path | None, tmp_path: Path) 
 
 
 def _as_constructed(made: Any) -> None:
-    """`made` holds exactly its dataclass's fields, as its constructor would have made it."""
+    """`made` is exactly what its dataclass's own constructor makes of its fields: the same class, no
+    __dict__ (all in slots), equal, with the same hash and repr, and still frozen."""
     cls = type(made)
-    assert set(vars(made)) == {f.name for f in dataclasses.fields(cls)}
-    again = cls(**vars(made))
+    assert cls in (TaskState, engine.Reason, engine.MilestoneState, engine.IndicatorState)
+    assert not hasattr(made, "__dict__")
+    values = {f.name: getattr(made, f.name) for f in dataclasses.fields(cls)}
+    again = cls(**values)
     assert again == made
     assert hash(again) == hash(made)
+    assert repr(again) == repr(made)
+    assert dataclasses.astuple(again) == dataclasses.astuple(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.__setattr__(dataclasses.fields(cls)[0].name, None)
 
 
 def test_results_are_made_with_exactly_their_dataclass_fields() -> None:
-    """The engine fills a TaskState's, Reason's and MilestoneState's __dict__ itself (engine._made)."""
+    """The engine makes TaskState, Reason, MilestoneState and IndicatorState with `engine._maker`'s fast
+    stand-ins for their constructors."""
     registry = load_registry(REPO_ROOT).registry
     for day in DAYS:
         for state in evaluate(registry, day):
             _as_constructed(state)
-            for part in (*state.reasons, *state.milestones):
+            for part in (*state.reasons, *state.milestones, *state.indicators):
                 _as_constructed(part)
+
+
+def test_a_maker_fills_every_field_in_order_and_makes_its_class() -> None:
+    made = engine._new_milestone(3, "验收", D("2026-05-01"), None, True)
+    assert type(made) is engine.MilestoneState
+    assert made == engine.MilestoneState(index=3, name="验收", due=D("2026-05-01"), done=None, overdue=True)
+    assert isinstance(made, engine.MilestoneState)
+    with pytest.raises(TypeError):
+        engine._new_milestone(3, "验收", D("2026-05-01"), None)  # type: ignore[call-arg]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.done = D("2026-04-01")  # type: ignore[misc]
+    changed = dataclasses.replace(made, done=D("2026-04-01"), overdue=False)
+    assert (changed.done, changed.overdue, changed.name) == (D("2026-04-01"), False, "验收")
 
 
 def _one_task_registry(tmp_path: Path) -> Registry:
