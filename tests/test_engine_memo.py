@@ -130,9 +130,9 @@ def test_a_replaced_task_file_is_read_again(tmp_path: Path) -> None:
 def test_records_are_read_once_and_forgotten_with_their_registry(tmp_path: Path) -> None:
     registry = _one_task_registry(tmp_path)
     evaluate(registry, D("2026-04-10"))
-    records = engine._kept(registry)["DB-2026-0001"][1]
+    records = engine._kept(registry)["DB-2026-0001"]
     standings(registry, D("2026-05-10"))
-    assert engine._kept(registry)["DB-2026-0001"][1] is records  # a Registry must allow weak references
+    assert engine._kept(registry)["DB-2026-0001"] is records  # a Registry must allow weak references
     key = id(registry)
     del registry
     gc.collect()

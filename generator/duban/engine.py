@@ -316,7 +316,7 @@ class _Records:
     extensions: tuple[_Extension, ...]
     approvals: tuple[_Extension, ...]  # the approved ones, as listed
     updates: _Dated  # items: each update's position in the file
-    progress: _Dated  # items: the progress reported, of the updates that report one
+    progress: tuple[int | None, ...]  # for each of `updates`: the latest progress reported up to it
     reminders: _Dated  # items: the records as written
     milestones: tuple[tuple[int, str, dt.date, dt.date | None], ...]  # position, name, due, done
     indicators: tuple[_Indicator, ...]
@@ -324,7 +324,7 @@ class _Records:
     @classmethod
     def read(cls, data: dict[str, Any]) -> _Records:
         updates, reminders = data.get("updates", []), data.get("reminders", [])
-        reported = [u for u in updates if "progress" in u]
+        dated = _Dated.of([_day(u["date"]) for u in updates], range(len(updates)))
         extensions = tuple(_extension(i, raw) for i, raw in enumerate(data.get("extensions", [])))
         return cls(
             data=data,
@@ -336,8 +336,8 @@ class _Records:
             cycle=data.get("report_every"),
             extensions=extensions,
             approvals=tuple(e for e in extensions if e.approved),
-            updates=_Dated.of([_day(u["date"]) for u in updates], range(len(updates))),
-            progress=_Dated.of([_day(u["date"]) for u in reported], [u["progress"] for u in reported]),
+            updates=dated,
+            progress=_progress_so_far(updates, dated.items),
             reminders=_Dated.of([_day(r["date"]) for r in reminders], reminders),
             milestones=tuple(
                 (i, m["name"], _required(m["due"], "milestone due"), _day(m.get("done")))
@@ -384,8 +384,8 @@ class _Records:
 
     def progress_on(self, as_of: dt.date) -> int | None:
         """The latest progress reported on or before `as_of`."""
-        count = self.progress.upto(as_of)
-        return self.progress.items[count - 1] if count else None
+        count = self.updates.upto(as_of)
+        return self.progress[count - 1] if count else None
 
     def reminders_on(self, as_of: dt.date) -> tuple[int, dt.date | None]:
         count = self.reminders.upto(as_of)
@@ -400,6 +400,17 @@ class _Records:
         return tuple(states)
 
 
+def _progress_so_far(updates: list[dict[str, Any]], order: Iterable[int]) -> tuple[int | None, ...]:
+    """For each update in `order` (the dated ones by date), the progress of the latest one up to it that
+    reports one. It shares the updates' dates: a second sorted copy of them for the updates reporting
+    progress (most do) cost ~150 bytes an item."""
+    found, latest = [], None
+    for position in order:
+        latest = updates[position].get("progress", latest)
+        found.append(latest)
+    return tuple(found)
+
+
 # The records of a registry's items, kept as long as the registry lives: `evaluate` and `standings` read an
 # item once for all the days a build asks about. `evaluate_task` alone (one item at a time: `duban status`,
 # `duban check`) keeps nothing, so that a command holding no states holds no records either.
@@ -410,7 +421,7 @@ class _Owner(weakref.ref):  # type: ignore[type-arg]
     key: int
 
 
-_Kept = dict[str, tuple[TaskFile, _Records]]  # by item id: the TaskFile the records were read from, them
+_Kept = dict[str, _Records]  # by item id
 _KEPT: dict[int, tuple[_Owner, _Kept]] = {}  # by registry (by identity: a Registry is not hashable)
 
 
@@ -436,13 +447,13 @@ def _kept(registry: Registry) -> _Kept:
 
 
 def _records_in(kept: _Kept, task: TaskFile) -> _Records:
-    """The task's records, read again when the registry holds another TaskFile or `data` for it (changed in
-    memory: tests, `duban serve`); `data` itself is never changed in place (an edit writes the file)."""
+    """The task's records, read again when the registry holds another `data` for it (changed in memory:
+    tests, `duban serve`): records depend on nothing else, and `data` itself is never changed in place (an
+    edit writes the file). The records hold the `data` they were read from, so no other can have its id."""
     found = kept.get(task.id)
-    if found is not None and found[0] is task and found[1].data is task.data:
-        return found[1]
-    records = _Records.read(task.data)
-    kept[task.id] = (task, records)
+    if found is not None and found.data is task.data:
+        return found
+    records = kept[task.id] = _Records.read(task.data)
     return records
 
 
