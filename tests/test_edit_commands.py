@@ -124,6 +124,15 @@ def test_within_counts_workdays_with_the_calendar(registry: Path) -> None:
     assert "办结时限 2026-10-28" in output
 
 
+def test_within_days_ending_on_a_day_off_end_on_the_next_workday(registry: Path) -> None:
+    # 2026-09-28 + 3 days is 10-01, National Day: the holiday runs to 10-07, so the span ends on 10-08.
+    output = new("--within", "3d", "--assigned", "2026-09-28", "--as-of", "2026-09-28")
+    assert "办结时限 2026-10-08" in output
+    # 2026-11-02 (Monday) + 5 days is Saturday 11-07: the next workday is Monday 11-09.
+    output = new("--within", "5d", "--assigned", "2026-11-02", "--as-of", "2026-11-02")
+    assert "办结时限 2026-11-09" in output
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -1,6 +1,7 @@
 """Rules that a schema cannot express: references between files, dates in order, status versus completion.
 
-Every check takes schema-valid data and returns problems with paths; `duban.locate` adds the lines.
+Every check takes schema-valid data and returns problems with paths; `duban.locate` adds the lines. The one
+exception, `check_references_of_broken`, looks for unknown references in files that failed the schema.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def check_tasks(registry: Registry, skip: Skip = Skip()) -> list[Problem]:
     """Cross-file rules for every task."""
     problems: list[Problem] = []
     for task in registry.tasks.values():
-        problems += _references(task, registry, skip)
+        problems += _references(task.file, task.data, registry, skip)
         problems += _task_dates(task)
         problems += _extensions(task)
         problems += _completion(task)
@@ -113,23 +114,42 @@ def check_tasks(registry: Registry, skip: Skip = Skip()) -> list[Problem]:
     return problems
 
 
-def _references(task: TaskFile, registry: Registry, skip: Skip) -> Iterator[Problem]:
+def check_references_of_broken(
+    broken: list[tuple[str, dict[str, Any], list[Problem]]], registry: Registry, skip: Skip
+) -> list[Problem]:
+    """The references in task files that failed the schema, so that one run reports all of a file's problems.
+
+    `broken` holds each such file's path, data and problems. Only text values are checked, and none where the
+    file already has a problem (a unit id that breaks the schema's pattern is not also called unknown).
+    """
+    problems: list[Problem] = []
+    for rel, data, found in broken:
+        flawed = [problem.path for problem in found if problem.path]  # () is the whole file: no data
+        problems += [
+            problem
+            for problem in _references(rel, data, registry, skip)
+            if not any(problem.path[: len(path)] == path for path in flawed)
+        ]
+    return problems
+
+
+def _references(rel: str, data: dict[str, Any], registry: Registry, skip: Skip) -> Iterator[Problem]:
     kinds = (
         ("unknown-unit", UNIT_FIELDS, registry.units, skip.units),
         ("unknown-person", PERSON_FIELDS, registry.people, skip.people),
     )
     for code, patterns, known, skipped in kinds:
         for pattern in () if skipped else patterns:
-            for path, value in values_at(task.data, pattern):
-                if value not in known:
-                    yield _unknown(task.file, code, value, list(known), path)
-    parent = task.data.get("parent")
-    if parent is not None and parent not in registry.tasks and parent not in skip.task_ids:
-        yield _unknown(task.file, "unknown-parent", parent, list(registry.tasks), ("parent",))
-    lead = task.data["lead_unit"]
-    for index, unit in enumerate(task.data.get("co_units", [])):
+            for path, value in values_at(data, pattern):
+                if isinstance(value, str) and value not in known:
+                    yield _unknown(rel, code, value, list(known), path)
+    parent = data.get("parent")
+    if isinstance(parent, str) and parent not in registry.tasks and parent not in skip.task_ids:
+        yield _unknown(rel, "unknown-parent", parent, list(registry.tasks), ("parent",))
+    lead, co_units = data.get("lead_unit"), data.get("co_units")
+    for index, unit in enumerate(co_units if isinstance(co_units, list) else []):
         if unit == lead:
-            yield Problem(task.file, "co-unit-is-lead", {"value": unit}, ("co_units", index), "warning")
+            yield Problem(rel, "co-unit-is-lead", {"value": unit}, ("co_units", index), "warning")
 
 
 def _task_dates(task: TaskFile) -> Iterator[Problem]:
@@ -279,10 +299,18 @@ def check_future(registry: Registry, today: dt.date) -> list[Problem]:
     """Records dated after today have not happened: a typo, or a report written ahead of time (warnings)."""
     from duban.messages import RECORD_NAMES
 
+    # Dates are `YYYY-MM-DD` text, which sorts as the days do: a text comparison skips the parsing of every
+    # record that cannot be later (all but a few), and `parse_date` has the last word on the rest.
+    after = today.isoformat()
     problems: list[Problem] = []
     for task in registry.tasks.values():
+        data = task.data
         for pattern, name in DATED_RECORDS:
-            for path, value in values_at(task.data, pattern):
+            if pattern[0] not in data:  # an item has a few kinds of record, not all seven
+                continue
+            for path, value in values_at(data, pattern):
+                if isinstance(value, str) and value <= after:
+                    continue
                 day = parse_date(value)
                 if day and day > today:
                     args = {"what": RECORD_NAMES[name], "date": value, "today": today.isoformat()}

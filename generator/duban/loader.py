@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from duban import checks
@@ -44,12 +44,13 @@ def load_registry(root: Path, *, cache: bool = True) -> LoadResult:
     if units is not None:  # people's units are checked too (none when people.yaml is broken)
         problems += checks.check_org(registry, UNITS_FILE, PEOPLE_FILE)
     registry.calendar = _calendars(root, problems, store)
-    registry.tasks, unchecked = _tasks(root, problems, store)
+    registry.tasks, broken = _tasks(root, problems, store)
     # A broken org file or task file is reported once, not again as every reference to it.
     if store is not None:
         store.save()
-    skip = checks.Skip(units=units is None, people=people is None, task_ids=unchecked)
+    skip = checks.Skip(units=units is None, people=people is None, task_ids=_ids(broken))
     problems += checks.check_tasks(registry, skip)
+    problems += checks.check_references_of_broken(broken, registry, skip)
     return LoadResult(registry, problems, store)
 
 
@@ -177,18 +178,21 @@ def _calendar_problems(data: dict[str, Any], rel: str, stem: str) -> Iterator[Pr
                 yield Problem(rel, "calendar-workday-weekday", {"date": value}, path, "warning")
 
 
-def _tasks(root: Path, problems: list[Problem], store: Cache | None) -> tuple[dict[str, TaskFile], set[str]]:
-    """Schema-valid tasks by id, and the ids of the files that failed (so nothing else calls them missing)."""
+# A task file that failed the schema: its path, its data ({} when it could not be parsed) and its problems.
+Broken = list[tuple[str, dict[str, Any], list[Problem]]]
+
+
+def _tasks(root: Path, problems: list[Problem], store: Cache | None) -> tuple[dict[str, TaskFile], Broken]:
+    """Schema-valid tasks by id, and the files that failed (so that nothing else calls them missing)."""
     tasks: dict[str, TaskFile] = {}
-    unchecked: set[str] = set()
+    broken: Broken = []
     files = list(_yaml_files(root, "tasks", problems))
     for (path, rel), document in zip(files, read_documents(files, "task", store), strict=True):
         problems += document.problems
         stem = path.name.rsplit(".", 1)[0]
         if not document.ok:
-            unchecked.add(stem)
-            if isinstance(document.data, dict) and isinstance(document.data.get("id"), str):
-                unchecked.add(document.data["id"])
+            data = document.data if isinstance(document.data, dict) else {}
+            broken.append((rel, data, document.problems))
             continue
         task_id = document.data["id"]
         if task_id != stem:
@@ -199,7 +203,13 @@ def _tasks(root: Path, problems: list[Problem], store: Cache | None) -> tuple[di
             )
             continue
         tasks[task_id] = TaskFile(task_id, rel, document.data, document.digest)
-    return dict(sorted(tasks.items())), unchecked
+    return dict(sorted(tasks.items())), broken
+
+
+def _ids(broken: Broken) -> set[str]:
+    """The names and ids of the broken task files: a parent among them is not unknown, only broken."""
+    ids = {PurePosixPath(rel).name.rsplit(".", 1)[0] for rel, _, _ in broken}
+    return ids | {data["id"] for _, data, _ in broken if isinstance(data.get("id"), str)}
 
 
 def _yaml_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[tuple[Path, str]]:

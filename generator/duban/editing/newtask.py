@@ -34,10 +34,16 @@ class Within:
     workdays: bool
 
     def deadline(self, assigned: dt.date, calendar: WorkCalendar) -> dt.date:
-        """`count` workdays (with the registry's calendar) or calendar days after the assigned date."""
+        """`count` workdays (with the registry's calendar) or calendar days after the assigned date.
+
+        A span of calendar days that ends on a day off ends on the next workday instead, as the Civil Code
+        counts periods (民法典第二百零三条：期间的最后一日是法定休假日的，
+        以法定休假日结束的次日为期间的最后一日).
+        """
         if self.workdays:
             return calendar.add_workdays(assigned, self.count)
-        return assigned + dt.timedelta(days=self.count)
+        last = assigned + dt.timedelta(days=self.count)
+        return last if calendar.is_workday(last) else calendar.add_workdays(last, 1)
 
 
 def parse_within(text: str) -> Within | None:
