@@ -96,3 +96,7 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"duban: internal error: {type(error).__name__}: {error}", err=True)
         click.echo("This is a bug in duban; please report it with the command you ran.", err=True)
         sys.exit(3)
+
+
+if __name__ == "__main__":  # `python -m duban.cli`, as `duban`
+    main()
