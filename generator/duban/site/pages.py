@@ -62,6 +62,8 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
     if page.template == "calendar.html":
         key = page.key or context.as_of.strftime("%Y-%m")
         return {"month": next(m for m in context.months if m.key == key)}
+    if page.template == "tasks.html":
+        return {"index": listing.index_data(context.tasks)}
     if page.template == "overdue.html":
         return _overdue(context)
     if page.template == "tasks_page.html":

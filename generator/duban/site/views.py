@@ -319,10 +319,10 @@ class Bulletin:
 
 @dataclass
 class ListIndex:
-    """The task list: server-rendered rows, and a compact JSON index that JavaScript renders when large."""
+    """The task list: server-rendered rows, and a compact JSON index that JavaScript renders when large (made
+    when the page is rendered: `site.listing.index_data`)."""
 
     large: bool
-    data: dict[str, object]
     first_rows: list[TaskView]
     pages: list[str]  # site paths of the plain paged lists (large registries, for reading without JavaScript)
 
