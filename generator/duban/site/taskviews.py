@@ -146,16 +146,14 @@ def _rating(data: dict[str, Any], as_of: dt.date, person: PersonRef) -> RatingVi
 def last_activity(data: dict[str, Any], state: TaskState, as_of: dt.date) -> dt.date:
     """The latest record on or before the day (the dates the page's views hold), else the day it was assigned.
 
-    Read from the file's dates directly: the dashboard needs it for every item, the views only on its page.
+    Without the views: the dashboard needs it for every item, the views only the item's page. The engine has
+    the latest update and reminder already; only extensions and the rating are read from the file.
     """
-    days: list[dt.date | None] = []
-    for record in (*data.get("updates", ()), *data.get("reminders", ())):
-        days.append(_on_or_before(record["date"], as_of))
+    days = [state.latest_update, state.latest_reminder, *(m.done for m in state.milestones)]
     for extension in data.get("extensions", ()):
         requested = _on_or_before(extension["requested"], as_of)
         if requested is not None and _day(extension["to"]) is not None:
             days += [requested, _on_or_before(extension.get("decided"), as_of)]
-    days += [m.done for m in state.milestones]
     if data.get("completion"):
         days.append(state.completion_date)
     rating = data.get("rating")
