@@ -1,5 +1,8 @@
 """One item's view: the file's fields as of the day, joined to the engine's state and to the org's names.
 
+`build_task_view` makes what lists, rows and aggregates show of every item, when the context is built;
+`DetailMaker` makes the rest, which only the item's own page shows, when that page is rendered.
+
 Records dated after the as-of date have not happened yet on that day (FORMAT.md): the engine ignores them, and
 so does the page, so `--as-of 2026-06-30` shows each item as it stood that day.
 """
@@ -207,7 +210,7 @@ class Repository:
     url: str | None  # the repository itself, for commit links
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per build: compared by identity
 class DetailMaker:
     """Makes an item's detail (`TaskDetail`) when its page is rendered, in whichever process renders it.
 
