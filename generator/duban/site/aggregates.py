@@ -76,8 +76,7 @@ def _rank(unit: UnitView) -> tuple[int, int, str]:
 
 
 def _recent_key(view: TaskView) -> tuple[int, str]:
-    last = view.last_activity or view.state.assigned
-    return (-last.toordinal(), view.id)
+    return (-view.last_activity.toordinal(), view.id)
 
 
 def _due_soon(state: TaskState) -> bool:
@@ -136,10 +135,11 @@ def _events(views: list[TaskView]) -> dict[dt.date, list[CalendarEvent]]:
     for view in sorted(views, key=lambda v: v.id):
         if view.light == "cancelled":
             continue
-        events[view.state.effective_deadline].append(CalendarEvent("deadline", view.ref, view.light, ""))
-        for milestone in view.milestones:
+        ref = view.ref  # one link for all the item's events
+        events[view.state.effective_deadline].append(CalendarEvent("deadline", ref, view.light, ""))
+        for milestone in view.state.milestones:
             light = "done" if milestone.done else ("red" if milestone.overdue else view.light)
-            events[milestone.due].append(CalendarEvent("milestone", view.ref, light, milestone.name))
+            events[milestone.due].append(CalendarEvent("milestone", ref, light, milestone.name))
     return events
 
 

@@ -20,8 +20,8 @@ from duban.site import aggregates, listing
 from duban.site.gitlog import Commit
 from duban.site.labels import LIGHT_ORDER
 from duban.site.markdown import repository_file_url, safe_href
-from duban.site.taskviews import Linker, build_task_view
-from duban.site.views import CommitView, PersonView, Ref, SiteContext, TaskView, UnitView
+from duban.site.taskviews import DetailMaker, Linker, Repository, build_task_view
+from duban.site.views import PersonView, Ref, SiteContext, TaskView, UnitView
 
 ROLES = ("leader", "owner", "supervisor", "source")
 
@@ -47,10 +47,10 @@ def build_context(
     settings = registry.settings
     people_ids = _people_with_pages(registry, states)
     linker = _linker(registry, people_ids)
-    views = [build_task_view(registry.tasks[s.id], s, as_of, settings.language, linker) for s in states]
+    details = DetailMaker(registry, as_of, settings.language, linker, _repository(registry), history)
+    views = [build_task_view(registry.tasks[s.id], s, as_of, linker, details) for s in states]
     by_id = {v.id: v for v in views}
     _link_family(views, by_id)
-    _add_repository_links(views, registry, history)
     views.sort(key=list_order)
     units = _units(registry, views, as_of)
     return SiteContext(
@@ -120,51 +120,21 @@ def repository_prefix(root: Path) -> str:
 
 def _link_family(views: list[TaskView], by_id: dict[str, TaskView]) -> None:
     """Parent and children links, among the items that existed on the day (children in id order)."""
+    children: dict[str, list[Ref]] = {}
     for view in sorted(views, key=lambda v: v.id):
         parent = by_id.get(view.parent_id) if view.parent_id else None
         if parent is not None:
             view.parent = parent.ref
-            parent.children.append(view.ref)
+            children.setdefault(parent.id, []).append(view.ref)
+    for parent_id, refs in children.items():
+        by_id[parent_id].children = tuple(refs)
 
 
-def _add_repository_links(
-    views: list[TaskView], registry: Registry, history: dict[str, list[Commit]]
-) -> None:
+def _repository(registry: Registry) -> Repository:
     settings = registry.settings
-    prefix = repository_prefix(registry.root)
-    edit = repository_file_url(settings.repository_url, settings.repository_branch, "edit")
-    blob = repository_file_url(settings.repository_url, settings.repository_branch)
-    base = settings.repository_url
-    for view in views:
-        file = _quote_path(prefix + view.state.file)
-        view.edit_url = f"{edit}/{file}" if edit else None
-        view.file_url = f"{blob}/{file}" if blob else None
-        view.history = tuple(_commit(c, base) for c in history.get(view.state.file, ()))
-
-
-def _quote_path(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="/")
-
-
-def _commit(commit: Commit, repository_url: str | None) -> CommitView:
-    url = f"{repository_url}/commit/{commit.sha}" if repository_url else None
-    return CommitView(
-        dt.date.fromisoformat(commit.day) if _is_day(commit.day) else None,
-        commit.author,
-        commit.subject,
-        commit.short,
-        url,
-    )
-
-
-def _is_day(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    url, branch = settings.repository_url, settings.repository_branch
+    edit, blob = repository_file_url(url, branch, "edit"), repository_file_url(url, branch)
+    return Repository(repository_prefix(registry.root), edit, blob, url)
 
 
 def _units(registry: Registry, views: list[TaskView], as_of: dt.date) -> list[UnitView]:

@@ -50,7 +50,7 @@ def list_index(views: list[TaskView]) -> ListIndex:
     large = len(views) > LARGE_LIST
     pages = [all_page_path(n + 1) for n in range(-(-len(views) // PAGE_ROWS))] if large else []
     first = views[:FIRST_ROWS] if large else views
-    return ListIndex(large, _index(views), first, pages)
+    return ListIndex(large, first, pages)
 
 
 class _Names:
@@ -69,7 +69,9 @@ class _Names:
         return self.positions[ref.id]
 
 
-def _index(views: list[TaskView]) -> dict[str, Any]:
+def index_data(views: list[TaskView]) -> dict[str, Any]:
+    """The index of every item (in `views`' order) that app.js reads. Made when the list's page is rendered:
+    one page shows it, and kept in the context it was the largest part (~600 bytes per item)."""
     unit, person = _Names(), _Names()
     rows = []
     for view in views:

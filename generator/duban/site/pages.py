@@ -50,7 +50,8 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
     if page.template == "task.html":
         task = context.by_id[page.key or ""]
         raw = (context.root / task.state.file).read_text(encoding="utf-8")
-        return {"task": task, "raw_yaml": raw}
+        # The detail is made here, in the process that renders the page, and dropped with it.
+        return {"task": task, "detail": task.detail(), "raw_yaml": raw}
     if page.template == "unit.html":
         return {"unit": context.unit_by_id[page.key or ""]}
     if page.template == "person.html":
@@ -61,6 +62,8 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
     if page.template == "calendar.html":
         key = page.key or context.as_of.strftime("%Y-%m")
         return {"month": next(m for m in context.months if m.key == key)}
+    if page.template == "tasks.html":
+        return {"index": listing.index_data(context.tasks)}
     if page.template == "overdue.html":
         return _overdue(context)
     if page.template == "tasks_page.html":

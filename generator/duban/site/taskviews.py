@@ -1,5 +1,8 @@
 """One item's view: the file's fields as of the day, joined to the engine's state and to the org's names.
 
+`build_task_view` makes what lists, rows and aggregates show of every item, when the context is built;
+`DetailMaker` makes the rest, which only the item's own page shows, when that page is rendered.
+
 Records dated after the as-of date have not happened yet on that day (FORMAT.md): the engine ignores them, and
 so does the page, so `--as-of 2026-06-30` shows each item as it stood that day.
 """
@@ -7,15 +10,19 @@ so does the page, so `--as-of 2026-06-30` shows each item as it stood that day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from duban.dates import parse_date
 from duban.engine import IndicatorState, TaskState
-from duban.registry import TaskFile
+from duban.registry import Registry, TaskFile
+from duban.site.gitlog import Commit
 from duban.site.views import (
+    CommitView,
     CompletionView,
+    Details,
     EvidenceView,
     ExtensionView,
     IndicatorView,
@@ -23,6 +30,7 @@ from duban.site.views import (
     RatingView,
     Ref,
     ReminderView,
+    TaskDetail,
     TaskView,
     UpdateView,
 )
@@ -138,15 +146,24 @@ def _rating(data: dict[str, Any], as_of: dt.date, person: PersonRef) -> RatingVi
     return RatingView(rating["grade"], person(rating.get("by")), day, rating.get("comment", ""))
 
 
-def _last_activity(view: TaskView) -> dt.date | None:
-    days: list[dt.date] = [u.date for u in view.updates] + [r.date for r in view.reminders]
-    days += [e.requested for e in view.extensions] + [e.decided for e in view.extensions if e.decided]
-    days += [m.done for m in view.milestones if m.done]
-    if view.completion is not None:
-        days.append(view.completion.date)
-    if view.rating is not None and view.rating.date is not None:
-        days.append(view.rating.date)
-    return max(days, default=view.state.assigned)
+def last_activity(data: dict[str, Any], state: TaskState, as_of: dt.date) -> dt.date:
+    """The latest record on or before the day (the dates the page's views hold), else the day it was assigned.
+
+    Without the views: the dashboard needs it for every item, the views only the item's page. The engine has
+    the latest update and reminder already; only extensions and the rating are read from the file.
+    """
+    days = [state.latest_update, state.latest_reminder, *(m.done for m in state.milestones)]
+    for extension in data.get("extensions", ()):
+        requested = _on_or_before(extension["requested"], as_of)
+        if requested is not None and _day(extension["to"]) is not None:
+            days += [requested, _on_or_before(extension.get("decided"), as_of)]
+    if data.get("completion"):
+        days.append(state.completion_date)
+    rating = data.get("rating")
+    if rating:
+        day = _day(rating.get("date"))
+        days.append(day if day is not None and day <= as_of else None)
+    return max((day for day in days if day is not None), default=state.assigned)
 
 
 @dataclass(frozen=True)
@@ -159,36 +176,97 @@ class Linker:
 
 
 def build_task_view(
-    task: TaskFile, state: TaskState, as_of: dt.date, language: str, link: Linker
+    task: TaskFile, state: TaskState, as_of: dt.date, link: Linker, details: Details
 ) -> TaskView:
-    """The view of one item; `state` is the engine's, as of `as_of`."""
+    """What lists, rows and aggregates show of one item; `state` is the engine's, as of `as_of`."""
     data, unit, person = task.data, link.unit, link.person
     source = data["source"]
-    view = TaskView(
+    return TaskView(
         state=state,
         path=task_path(task.id),
         source_type=source["type"],
         source_ref=source.get("ref", ""),
         source_by=person(source.get("by")),
-        source_date=_day(source.get("date")),
         category=data.get("category", ""),
-        tags=tuple(data.get("tags", [])),
-        description=data.get("description", ""),
+        tags=tuple(data.get("tags", ())),
         lead=unit(state.lead_unit),
-        co=tuple(unit(u) for u in state.co_units),
+        co=tuple(map(unit, state.co_units)),
         owner=person(state.owner),
         leader=person(state.leader),
         supervisor=person(state.supervisor),
-        reasons=tuple(r.message(language) for r in state.reasons),
-        milestones=_milestones(state),
-        updates=_updates(data, as_of, person),
-        reminders=_reminders(data, as_of, person),
-        extensions=_extensions(data, as_of, person),
-        indicators=tuple(map(_indicator, state.indicators)),
-        completion=_completion(data, state, person, link.evidence),
-        rating=_rating(data, as_of, person),
-        last_activity=None,
+        last_activity=last_activity(data, state, as_of),
+        details=details,
         parent_id=data.get("parent"),
     )
-    view.last_activity = _last_activity(view)
-    return view
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where an item's file is on the repository's web site (each None without `repository.url`)."""
+
+    prefix: str  # the registry's folder inside the repository, '' or ending with '/'
+    edit: str | None  # the base of "edit this file" links
+    blob: str | None  # the base of "view this file" links
+    url: str | None  # the repository itself, for commit links
+
+
+@dataclass(frozen=True, eq=False)  # one per build: compared by identity
+class DetailMaker:
+    """Makes an item's detail (`TaskDetail`) when its page is rendered, in whichever process renders it.
+
+    One per build, shared by all its views; it holds nothing per item but the git log it was given.
+    """
+
+    registry: Registry
+    as_of: dt.date
+    language: str
+    link: Linker
+    repository: Repository
+    commits: Mapping[str, Sequence[Commit]]  # the git log per file (may be empty)
+
+    def detail(self, view: TaskView) -> TaskDetail:
+        data, state, person = self.registry.tasks[view.id].data, view.state, self.link.person
+        file = _quote_path(self.repository.prefix + state.file)
+        edit, blob = self.repository.edit, self.repository.blob
+        return TaskDetail(
+            source_date=_day(data["source"].get("date")),
+            description=data.get("description", ""),
+            reasons=tuple(r.message(self.language) for r in state.reasons),
+            milestones=_milestones(state),
+            updates=_updates(data, self.as_of, person),
+            reminders=_reminders(data, self.as_of, person),
+            extensions=_extensions(data, self.as_of, person),
+            indicators=tuple(map(_indicator, state.indicators)),
+            completion=self.completion(view),
+            rating=_rating(data, self.as_of, person),
+            history=self.history(view),
+            edit_url=f"{edit}/{file}" if edit else None,
+            file_url=f"{blob}/{file}" if blob else None,
+        )
+
+    def history(self, view: TaskView) -> tuple[CommitView, ...]:
+        return tuple(_commit(c, self.repository.url) for c in self.commits.get(view.state.file, ()))
+
+    def completion(self, view: TaskView) -> CompletionView | None:
+        data = self.registry.tasks[view.id].data
+        return _completion(data, view.state, self.link.person, self.link.evidence)
+
+
+def _quote_path(path: str) -> str:
+    return quote(path, safe="/")
+
+
+def _commit(commit: Commit, repository_url: str | None) -> CommitView:
+    url = f"{repository_url}/commit/{commit.sha}" if repository_url else None
+    day = commit.day
+    return CommitView(
+        dt.date.fromisoformat(day) if _is_day(day) else None, commit.author, commit.subject, commit.short, url
+    )
+
+
+def _is_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

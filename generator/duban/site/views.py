@@ -1,9 +1,10 @@
 """The typed template context: what every page may show, built once per build by `site.context`.
 
-Everything here is plain data (dataclasses of strings, numbers, dates and the engine's TaskState), so the
-context can be handed to worker processes when pages are rendered in parallel. Paths are site paths relative
-to the output folder (`tasks/DB-2026-0001/index.html`); templates turn them into links relative to the page
-with `url()`.
+Everything here is data (dataclasses of strings, numbers, dates and the engine's TaskState) that pages only
+read, so forked worker processes render from the context they inherit. The one exception is what makes an
+item's detail (`TaskView.details`): only the item's page shows the detail, so it is made where that page is
+rendered instead of being kept for every item. Paths are site paths relative to the output folder
+(`tasks/DB-2026-0001/index.html`); templates turn them into links relative to the page with `url()`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from duban.engine import TaskState
 from duban.registry import Registry
@@ -20,7 +22,7 @@ from duban.stats import Bulletin as BulletinReport
 from duban.stats import UnitStats
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A unit, person or item as a link: its id, its name, and its page (None: it has no page on the site)."""
 
@@ -118,39 +120,40 @@ class CommitView:
     url: str | None  # the commit on the repository's web site, when `repository.url` is set
 
 
-@dataclass
+class Details(Protocol):
+    """Makes the parts of an item that only its own page shows (`site.taskviews.DetailMaker`)."""
+
+    def detail(self, view: TaskView) -> TaskDetail: ...
+
+    def history(self, view: TaskView) -> tuple[CommitView, ...]: ...
+
+    def completion(self, view: TaskView) -> CompletionView | None: ...
+
+
+@dataclass(slots=True)
 class TaskView:
-    """One item: the file's fields, the engine's state as of the day, and the links around it."""
+    """One item as lists, rows and aggregates show it: the engine's state, the file's fields a list filters
+    or searches by, and the links around the item. What only the item's own page shows is a `TaskDetail`,
+    made when that page is rendered (`detail()`) and dropped with it: kept for every item, the details were
+    most of the context's memory (3 KB per item) and of its serial time before the pages are rendered."""
 
     state: TaskState
     path: str
     source_type: str
     source_ref: str
     source_by: Ref | None
-    source_date: dt.date | None
     category: str
     tags: tuple[str, ...]
-    description: str
     lead: Ref
     co: tuple[Ref, ...]
     owner: Ref | None
     leader: Ref | None
     supervisor: Ref | None
-    reasons: tuple[str, ...]  # why the light, in the registry's language
-    milestones: tuple[MilestoneView, ...]
-    updates: tuple[UpdateView, ...]
-    reminders: tuple[ReminderView, ...]
-    extensions: tuple[ExtensionView, ...]
-    indicators: tuple[IndicatorView, ...]
-    completion: CompletionView | None
-    rating: RatingView | None
-    last_activity: dt.date | None  # the latest record on or before the as-of date
+    last_activity: dt.date  # the latest record on or before the as-of date, else the day it was assigned
+    details: Details = field(repr=False, compare=False)
     parent_id: str | None = None  # as written; `parent` is set when that item is on the site
     parent: Ref | None = None
-    children: list[Ref] = field(default_factory=list)
-    history: tuple[CommitView, ...] = ()
-    edit_url: str | None = None
-    file_url: str | None = None
+    children: tuple[Ref, ...] = ()  # in id order
 
     @property
     def id(self) -> str:
@@ -167,6 +170,39 @@ class TaskView:
     @property
     def ref(self) -> Ref:
         return Ref(self.state.id, self.state.title, self.path)
+
+    def detail(self) -> TaskDetail:
+        """Everything the item's page shows besides this view, made anew on each call."""
+        return self.details.detail(self)
+
+    # Two parts of the detail that warm builds' page keys read (site.incremental), made on each call too.
+
+    @property
+    def history(self) -> tuple[CommitView, ...]:
+        return self.details.history(self)
+
+    @property
+    def completion(self) -> CompletionView | None:
+        return self.details.completion(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetail:
+    """The parts of an item only its own page (task.html) shows, as of the day."""
+
+    source_date: dt.date | None
+    description: str
+    reasons: tuple[str, ...]  # why the light, in the registry's language
+    milestones: tuple[MilestoneView, ...]
+    updates: tuple[UpdateView, ...]
+    reminders: tuple[ReminderView, ...]
+    extensions: tuple[ExtensionView, ...]
+    indicators: tuple[IndicatorView, ...]
+    completion: CompletionView | None
+    rating: RatingView | None
+    history: tuple[CommitView, ...]
+    edit_url: str | None
+    file_url: str | None
 
 
 @dataclass
@@ -235,7 +271,7 @@ class Dashboard:
     worst: list[TaskView]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CalendarEvent:
     kind: str  # deadline | milestone
     task: Ref
@@ -283,10 +319,10 @@ class Bulletin:
 
 @dataclass
 class ListIndex:
-    """The task list: server-rendered rows, and a compact JSON index that JavaScript renders when large."""
+    """The task list: server-rendered rows, and a compact JSON index that JavaScript renders when large (made
+    when the page is rendered: `site.listing.index_data`)."""
 
     large: bool
-    data: dict[str, object]
     first_rows: list[TaskView]
     pages: list[str]  # site paths of the plain paged lists (large registries, for reading without JavaScript)
 
