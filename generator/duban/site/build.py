@@ -27,7 +27,7 @@ from duban.documents import no_gc
 from duban.engine import evaluate
 from duban.resources import data_dir
 from duban.site.context import build_context
-from duban.site.feeds import render_feeds
+from duban.site.feeds import SHARES_FOLDER, render_feeds
 from duban.site.gitlog import collect_history
 from duban.site.incremental import (
     Entry,
@@ -83,10 +83,11 @@ def _prepare(
     except OutputError as error:
         click.echo(f"duban build: {error}", err=True)
         return 2
-    registry, day = loaded.registry, loaded.as_of
+    registry, day, store = loaded.registry, loaded.as_of, loaded.store
     states = evaluate(registry, day)
     context = build_context(registry, states, day, collect_history(root))
-    return context, plan(context), lambda: render_feeds(registry, states, day), loaded.store
+    shares = store.home / SHARES_FOLDER if store is not None else None
+    return context, plan(context), lambda: render_feeds(registry, states, day, shares), store
 
 
 Feeds = Callable[[], dict[str, bytes]]
