@@ -531,3 +531,31 @@ def test_feeds_from_kept_shares_equal_feeds_made_afresh(registry: Path, tmp_path
         states = evaluate(loaded, TODAY)
         assert feeds.render_feeds(loaded, states, TODAY, store) == feeds.render_feeds(loaded, states, TODAY)
     assert len(list(store.glob("*.shares"))) > 1
+
+
+def _page_keys(root: Path) -> dict[str, bytes]:
+    from duban.engine import evaluate
+    from duban.site.context import build_context
+    from duban.site.gitlog import collect_history
+    from duban.site.incremental import page_keys
+    from duban.site.pages import plan
+
+    assert TODAY is not None
+    registry = load_registry(root, cache=False).registry
+    context = build_context(registry, evaluate(registry, TODAY), TODAY, collect_history(root))
+    return page_keys(context, plan(context))
+
+
+def test_page_keys_are_the_same_in_every_process_and_follow_the_items_listed(history: Path) -> None:
+    """Keys are looked up by the views' identities, but made of the items' keys only: two loads of the same
+    registry give the same keys; an edit changes the keys of the pages that list the item, not the others."""
+    first = _page_keys(history)
+    assert first == _page_keys(history)
+    kinds = {path.split("/")[0] for path in first}
+    assert {"tasks", "units", "people", "calendar", "bulletins"} <= kinds
+    _edit(history, TASK, "二期工程", "二期工程（调整）")
+    second = _page_keys(history)
+    changed = {path for path in first if first[path] != second.get(path)}
+    assert f"tasks/{Path(TASK).stem}/index.html" in changed
+    assert any(path.startswith("units/") for path in changed)
+    assert "tasks/DB-2026-0003/index.html" not in changed

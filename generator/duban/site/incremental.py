@@ -105,15 +105,34 @@ def page_keys(context: SiteContext, pages: Iterable[Page]) -> dict[str, bytes]:
     the bulletins it does not vouch for are rendered again whatever their key (`stale_bulletins`)."""
     site = site_key(context)
     try:
-        tasks = {v.id: _task_key(v, context, site) for v in context.tasks}
+        keys = _Keys(site, {v.id: _task_key(v, context, site) for v in context.tasks}, {})
     except _NoKey:
         return {}
-    keys: dict[str, bytes] = {}
+    # By the view's identity: a unit's, a person's or a list page's items are looked up without touching
+    # each view's memory again (10,000 views scattered over the heap: most of the time went on reaching them).
+    keys.by_view.update(zip(map(id, context.tasks), keys.tasks.values(), strict=True))
+    found: dict[str, bytes] = {}
     for page in pages:
-        key = _page_key(context, page, site, tasks)
+        key = _page_key(context, page, keys)
         if key is not None:
-            keys[page.path] = key
-    return keys
+            found[page.path] = key
+    return found
+
+
+@dataclass
+class _Keys:
+    site: bytes
+    tasks: dict[str, bytes]  # item id → key of its page, in the order of context.tasks
+    by_view: dict[int, bytes]  # id() of an item's view → the same key
+
+    def listing(self, path: str, groups: dict[str, list[TaskView]]) -> bytes:
+        """A page that lists items in groups: the site, the page, each group's name and size, then the items'
+        keys one after the other (16 bytes each: the sizes tell where each group ends)."""
+        head = (self.site, path, [(name, len(views)) for name, views in groups.items()])
+        digest = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
+        for views in groups.values():
+            digest.update(b"".join(map(self.by_view.__getitem__, map(id, views))))
+        return digest.digest()
 
 
 def stale_bulletins(pages: Iterable[Page], unchanged: AbstractSet[str]) -> set[str]:
@@ -172,32 +191,29 @@ def _on(task: TaskFile | None, context: SiteContext, day: dt.date) -> tuple[obje
     return (repr(state), repr(data.get("extensions")), repr(data.get("reminders")))
 
 
-def _page_key(context: SiteContext, page: Page, site: bytes, tasks: dict[str, bytes]) -> bytes | None:
+def _page_key(context: SiteContext, page: Page, keys: _Keys) -> bytes | None:
+    site = keys.site
     if page.template == "bulletin.html":  # its items are `unchanged_bulletins`' business
         return _hash(site, page.path)
     if page.template == "task.html":
-        return tasks[page.key or ""]
+        return keys.tasks[page.key or ""]
     if page.template == "unit.html":
         unit = context.unit_by_id[page.key or ""]
-        return _hash(
-            site, page.path, [tasks[t.id] for t in unit.lead_tasks], [tasks[t.id] for t in unit.co_tasks]
-        )
+        return keys.listing(page.path, {"lead": unit.lead_tasks, "co": unit.co_tasks})
     if page.template == "person.html":
-        person = context.person_by_id[page.key or ""]
-        roles = {role: [tasks[t.id] for t in items] for role, items in person.roles.items()}
-        return _hash(site, page.path, roles)
+        return keys.listing(page.path, context.person_by_id[page.key or ""].roles)
     if page.template == "tasks_page.html":
-        return _hash(site, page.path, _list_page_keys(context, int(page.key or 0), tasks))
+        return keys.listing(page.path, {"rows": _list_page(context, int(page.key or 0))})
     if page.template == "calendar.html" and page.key is not None:  # a month, with the list of all months
         months = [(m.key, m.path, m.count) for m in context.months]
         return _hash(site, page.path, _month(context, page.key), months)
     return None
 
 
-def _list_page_keys(context: SiteContext, number: int, tasks: dict[str, bytes]) -> list[bytes]:
+def _list_page(context: SiteContext, number: int) -> list[TaskView]:
     from duban.site.listing import PAGE_ROWS
 
-    return [tasks[v.id] for v in context.tasks[number * PAGE_ROWS : (number + 1) * PAGE_ROWS]]
+    return context.tasks[number * PAGE_ROWS : (number + 1) * PAGE_ROWS]
 
 
 def _month(context: SiteContext, key: str) -> CalendarMonth:
