@@ -34,6 +34,7 @@ from duban.site.incremental import (
     Entry,
     Previous,
     apply,
+    manifest_path,
     page_keys,
     previous_build,
     save_manifest,
@@ -110,7 +111,8 @@ def write_site(
 ) -> int:
     """Render into a staging folder, then swap it in (first build) or move what changed into place (warm
     build, duban.site.incremental); the number of files written."""
-    previous = previous_build(context.root, out)
+    manifest = manifest_path(context.root, out)
+    previous = previous_build(manifest, out)
     unchanged = unchanged_bulletins(context, previous, store) if previous is not None else set()
     stale = stale_bulletins(pages, unchanged)
     output = _Output(StagingDir(out), page_keys(context, pages), previous, stale)
@@ -124,7 +126,7 @@ def write_site(
     except BaseException:  # Ctrl-C included: never leave a half-written staging folder behind
         output.staging.discard()
         raise
-    save_manifest(context.root, out, {path: entry for path, (entry, _) in files.items()}, task_index(context))
+    save_manifest(manifest, out, {path: entry for path, (entry, _) in files.items()}, task_index(context))
     return len(written)
 
 
