@@ -559,3 +559,20 @@ def test_page_keys_are_the_same_in_every_process_and_follow_the_items_listed(his
     assert f"tasks/{Path(TASK).stem}/index.html" in changed
     assert any(path.startswith("units/") for path in changed)
     assert "tasks/DB-2026-0003/index.html" not in changed
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
+def test_a_damaged_manifest_makes_a_cold_build(
+    damage: str, history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = history / "_site"
+    _build(history, out)
+    [manifest] = (history / cache.FOLDER).glob("site-*.manifest")
+    data = manifest.read_bytes()
+    manifest.write_bytes(
+        {"truncate": data[:-7], "flip": data[:40] + bytes([data[40] ^ 1]) + data[41:], "empty": b""}[damage]
+    )
+    _append(history)
+    _build(history, out)
+    assert _snapshot(out) == _cold(history, tmp_path / "cold", monkeypatch)
+    assert cache.read_sealed(manifest) is not None  # written again, whole
