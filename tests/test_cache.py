@@ -534,6 +534,11 @@ def test_feeds_from_kept_shares_equal_feeds_made_afresh(registry: Path, tmp_path
 
 
 def _page_keys(root: Path) -> dict[str, bytes]:
+    return _planned(root)[1]
+
+
+def _planned(root: Path) -> tuple[list[str], dict[str, bytes]]:
+    """Every page's path, and the keys of those that have one."""
     from duban.engine import evaluate
     from duban.site.context import build_context
     from duban.site.gitlog import collect_history
@@ -543,7 +548,8 @@ def _page_keys(root: Path) -> dict[str, bytes]:
     assert TODAY is not None
     registry = load_registry(root, cache=False).registry
     context = build_context(registry, evaluate(registry, TODAY), TODAY, collect_history(root))
-    return page_keys(context, plan(context))
+    pages = plan(context)
+    return [page.path for page in pages], page_keys(context, pages)
 
 
 def test_page_keys_are_the_same_in_every_process_and_follow_the_items_listed(history: Path) -> None:
@@ -576,3 +582,30 @@ def test_a_damaged_manifest_makes_a_cold_build(
     _build(history, out)
     assert _snapshot(out) == _cold(history, tmp_path / "cold", monkeypatch)
     assert cache.read_sealed(manifest) is not None  # written again, whole
+
+
+def test_a_warm_build_shares_out_only_the_pages_it_renders(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages whose file is right already are set aside before the work is shared: a warm build that renders
+    few pages (those without a key, and what changed) forks no worker."""
+    from duban.site import build as site_build
+
+    monkeypatch.setenv(workers.VARIABLE, "2")
+    shared: list[tuple[int, int]] = []  # (pages to render, processes)
+
+    def recording(pages: int) -> int:
+        shared.append((pages, workers.jobs() if pages >= 20 else 1))
+        return shared[-1][1]
+
+    monkeypatch.setattr(site_build, "jobs_for", recording)
+    out = history / "_site"
+    _build(history, out)
+    paths, keys = _planned(history)
+    assert shared[-1] == (len(paths), 2)  # cold: every page, shared out
+    _build(history, out)
+    keyless = [path for path in paths if path not in keys]
+    assert shared[-1] == (len(keyless), 1)  # nothing changed: the pages without a key, here
+    _edit(history, TASK, "二期工程", "二期工程（调整）")
+    _build(history, out)
+    assert len(keyless) < shared[-1][0] < len(paths)  # and what the edit changed

@@ -116,8 +116,13 @@ def write_site(
     unchanged = unchanged_bulletins(context, previous, store) if previous is not None else set()
     stale = stale_bulletins(pages, unchanged)
     output = _Output(StagingDir(out), page_keys(context, pages), previous, stale)
+    # The pages whose file in place is right already are told apart here, before the work is shared: a warm
+    # build that renders a few pages then starts no worker (forking, and the memory a worker copies, cost
+    # more than the rendering).
+    kept = {page.path: (entry, False) for page in pages if (entry := output.kept(page.path)) is not None}
     try:
-        files = _render_all(output, context, pages, feeds, show_progress)
+        files = _render_all(output, context, [p for p in pages if p.path not in kept], feeds, show_progress)
+        files.update(kept)
         written = [path for path, (_, fresh) in files.items() if fresh]
         if previous is None:
             output.staging.commit()
@@ -139,12 +144,15 @@ class _Output:
     previous: Previous | None
     stale: set[str]  # pages to render again even when their key is the same (bulletins whose items changed)
 
+    def kept(self, path: str) -> Entry | None:
+        """The entry of the page's file when the file in place was made from the same key and is still so."""
+        if self.previous is None or path in self.stale:
+            return None
+        return self.previous.reusable(path, self.keys.get(path))
+
     def put(self, path: str, render: Callable[[], bytes]) -> tuple[str, tuple[Entry, bool]]:
+        """Render the file; it is written only when its bytes differ from the file in place."""
         key = self.keys.get(path)
-        if self.previous is not None and path not in self.stale:
-            kept = self.previous.reusable(path, key)
-            if kept is not None:
-                return path, (kept, False)
         data = render()
         if self.previous is not None:
             same = self.previous.same_bytes(path, data)
