@@ -168,7 +168,7 @@ def _share(registry: Registry, state: TaskState, as_of: dt.date, key: str, gener
             event.task,
             event.kind,
             event.lead_unit,
-            _vevent(settings, event, key, generated).encode("utf-8"),
+            _vevent(settings, event, key, generated),
         )
         for event in _events(registry, state)
     )
@@ -307,8 +307,8 @@ def _calendar(settings: Settings, name: str, events: list[bytes]) -> bytes:
     return ("\r\n".join(head) + "\r\n").encode("utf-8") + b"".join(events) + b"END:VCALENDAR\r\n"
 
 
-def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime) -> str:
-    """One VEVENT, each line ending in CRLF."""
+def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime) -> bytes:
+    """One VEVENT in UTF-8, each line ending in CRLF."""
     lines = [
         "BEGIN:VEVENT",
         _line("SUMMARY", _text(event.summary)),
@@ -324,7 +324,7 @@ def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime)
     if url.startswith(("http://", "https://")):  # URL must be absolute; a bare path stays in the description
         lines.append(_line("URL", url))
     lines.append("END:VEVENT")
-    return "\r\n".join(lines) + "\r\n"
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _text(value: str) -> str:
