@@ -4,6 +4,10 @@ Everything here is a pure function of (registry, engine states, as-of date): no 
 and two builds of the same input give the same bytes (docs/site-data.md). Times in the feeds come
 from the records' dates and the as-of date, or from SOURCE_DATE_EPOCH when a reproducible build sets
 it, never from the wall clock.
+
+Each item's share of them (its tasks.json record, its calendar events, the sort keys of its Atom records) is
+kept in the cache folder between builds, by the item's file and everything else it depends on
+(`item_shares`): a warm build makes only the shares of the items that changed, and puts the files together.
 """
 
 from __future__ import annotations

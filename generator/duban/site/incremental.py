@@ -6,7 +6,8 @@ person page, where the registry sits in its repository) and of the page's own in
 bytes, path and git history, its parent's and children's titles and lights, the links of its evidence; for a
 unit, person or page of the plain list, the keys of the items it lists; for a calendar month, its events.
 Pages whose key cannot be told cheaply (dashboard, list index, overdue, bulletins) and the feeds are rendered
-every time; their bytes are compared with the file already there.
+every time; their bytes are compared with the file already there. (The feeds are put together from each item's
+share, kept in the cache folder as well: only the shares of changed items are made again, site.feeds.)
 
 The last build's keys are kept in a manifest in the cache folder (never in the output: a warm build must give
 the same bytes as a cold one), with each file's size and modification time, so a file changed behind duban's
