@@ -18,6 +18,7 @@ import pytest
 from duban import cache, documents, workers
 from duban.dates import parse_date
 from duban.loader import finish_problems, load_registry
+from duban.site import feeds
 from duban.site.build import build_site
 from validation_helpers import AS_OF, build_registry, case_dirs, run_cli
 
@@ -440,3 +441,171 @@ def test_after_saving_only_other_versions_of_files_are_kept_in_memory(registry: 
     store.save()
     assert _packs(registry) == packs
     assert _load(registry) == _load(registry, use_cache=False)
+
+
+# --- the feeds' shares: each item's tasks.json record, calendar events and Atom keys, kept between builds ---
+
+
+def _shares(root: Path) -> list[Path]:
+    return sorted((root / cache.FOLDER / feeds.SHARES_FOLDER).glob("*.shares"))
+
+
+def _making(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the items whose share is made (not taken from the cache) from here on."""
+    made: list[str] = []
+    original = feeds._share
+
+    def recording(registry: Any, state: Any, *args: Any) -> Any:
+        made.append(state.id)
+        return original(registry, state, *args)
+
+    monkeypatch.setattr(feeds, "_share", recording)
+    return made
+
+
+def test_a_warm_build_makes_the_shares_of_changed_items_only(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = history / "_site"
+    _build(history, out)
+    assert _shares(history)
+    made = _making(monkeypatch)
+    _build(history, out)
+    assert made == []
+    _append(history)
+    _build(history, out)
+    assert made == ["DB-2026-0001"]
+    assert _snapshot(out) == _cold(history, tmp_path / "cold", monkeypatch)
+    made.clear()
+    _build(history, out, "2026-12-01")  # another day: every item's state is another
+    assert len(made) == len(set(made)) > 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_damaged_shares_file_is_ignored_and_written_again(
+    damage: str, history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = history / "_site"
+    _build(history, out)
+    for path in _shares(history):
+        data = path.read_bytes()
+        damaged = {
+            "truncate": data[: len(data) // 2],
+            "flip": data[:-1] + bytes([data[-1] ^ 1]),
+            "garbage": b"\x00" * len(data),
+            "empty": b"",
+        }[damage]
+        path.write_bytes(damaged)
+    _edit(history, TASK, "二期工程", "二期工程（调整）")
+    made = _making(monkeypatch)
+    _build(history, out)
+    assert len(made) > 1  # nothing could be taken from the damaged files
+    assert _snapshot(out) == _cold(history, tmp_path / "cold", monkeypatch)
+    made.clear()
+    _build(history, out)
+    assert made == []  # the files were written again, whole
+
+
+def test_shares_follow_source_date_epoch(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calendar events' DTSTAMP comes from SOURCE_DATE_EPOCH: kept events must not outlive it."""
+    out = history / "_site"
+    _build(history, out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    _build(history, out)
+    assert _snapshot(out) == _cold(history, tmp_path / "cold", monkeypatch)
+    assert b"DTSTAMP:20260101T000000Z" in (out / "feeds/deadlines.ics").read_bytes()
+
+
+def test_feeds_from_kept_shares_equal_feeds_made_afresh(registry: Path, tmp_path: Path) -> None:
+    """`render_feeds` with a store, cold and then warm after an edit, gives the bytes it gives without."""
+    from duban.engine import evaluate
+
+    assert TODAY is not None
+    store = tmp_path / "shares"
+    for round_ in range(3):
+        if round_ == 2:
+            _edit(registry, TASK, "二期工程", "二期工程（调整）")
+        loaded = load_registry(registry, cache=False).registry
+        states = evaluate(loaded, TODAY)
+        assert feeds.render_feeds(loaded, states, TODAY, store) == feeds.render_feeds(loaded, states, TODAY)
+    assert len(list(store.glob("*.shares"))) > 1
+
+
+def _page_keys(root: Path) -> dict[str, bytes]:
+    return _planned(root)[1]
+
+
+def _planned(root: Path) -> tuple[list[str], dict[str, bytes]]:
+    """Every page's path, and the keys of those that have one."""
+    from duban.engine import evaluate
+    from duban.site.context import build_context
+    from duban.site.gitlog import collect_history
+    from duban.site.incremental import page_keys
+    from duban.site.pages import plan
+
+    assert TODAY is not None
+    registry = load_registry(root, cache=False).registry
+    context = build_context(registry, evaluate(registry, TODAY), TODAY, collect_history(root))
+    pages = plan(context)
+    return [page.path for page in pages], page_keys(context, pages)
+
+
+def test_page_keys_are_the_same_in_every_process_and_follow_the_items_listed(history: Path) -> None:
+    """Keys are looked up by the views' identities, but made of the items' keys only: two loads of the same
+    registry give the same keys; an edit changes the keys of the pages that list the item, not the others."""
+    first = _page_keys(history)
+    assert first == _page_keys(history)
+    kinds = {path.split("/")[0] for path in first}
+    assert {"tasks", "units", "people", "calendar", "bulletins"} <= kinds
+    _edit(history, TASK, "二期工程", "二期工程（调整）")
+    second = _page_keys(history)
+    changed = {path for path in first if first[path] != second.get(path)}
+    assert f"tasks/{Path(TASK).stem}/index.html" in changed
+    assert any(path.startswith("units/") for path in changed)
+    assert "tasks/DB-2026-0003/index.html" not in changed
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
+def test_a_damaged_manifest_makes_a_cold_build(
+    damage: str, history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = history / "_site"
+    _build(history, out)
+    [manifest] = (history / cache.FOLDER).glob("site-*.manifest")
+    data = manifest.read_bytes()
+    manifest.write_bytes(
+        {"truncate": data[:-7], "flip": data[:40] + bytes([data[40] ^ 1]) + data[41:], "empty": b""}[damage]
+    )
+    _append(history)
+    _build(history, out)
+    assert _snapshot(out) == _cold(history, tmp_path / "cold", monkeypatch)
+    assert cache.read_sealed(manifest) is not None  # written again, whole
+
+
+def test_a_warm_build_shares_out_only_the_pages_it_renders(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages whose file is right already are set aside before the work is shared: a warm build that renders
+    few pages (those without a key, and what changed) forks no worker."""
+    from duban.site import build as site_build
+
+    monkeypatch.setenv(workers.VARIABLE, "2")
+    shared: list[tuple[int, int]] = []  # (pages to render, processes)
+
+    def recording(pages: int) -> int:
+        shared.append((pages, workers.jobs() if pages >= 20 else 1))
+        return shared[-1][1]
+
+    monkeypatch.setattr(site_build, "jobs_for", recording)
+    out = history / "_site"
+    _build(history, out)
+    paths, keys = _planned(history)
+    assert shared[-1] == (len(paths), 2)  # cold: every page, shared out
+    _build(history, out)
+    keyless = [path for path in paths if path not in keys]
+    assert shared[-1] == (len(keyless), 1)  # nothing changed: the pages without a key, here
+    _edit(history, TASK, "二期工程", "二期工程（调整）")
+    _build(history, out)
+    assert len(keyless) < shared[-1][0] < len(paths)  # and what the edit changed

@@ -128,6 +128,7 @@ class Cache:
     """Results of files seen before, loaded from the packs of this fingerprint's folder on first use."""
 
     def __init__(self, folder: Path) -> None:
+        self.home = folder  # the cache folder: warm builds keep their manifests and feeds' shares here too
         self.folder = folder / f"v-{fingerprint()}"
         self.entries: dict[Key, tuple[Any, list[tuple[Any, ...]]]] | None = None
         self.packs: list[Path] = []
@@ -263,6 +264,30 @@ def unsealed(data: bytes) -> bytes | None:
     if hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest() != data[len(FORMAT) : head]:
         return None
     return payload
+
+
+def read_sealed(path: Path) -> Any:
+    """What `write_sealed` wrote to `path`; None when it is missing, damaged or not one of duban's files."""
+    try:
+        payload = unsealed(path.read_bytes())
+        return marshal.loads(payload) if payload is not None else None
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def write_sealed(path: Path, value: Any) -> None:
+    """`value` (what marshal can write) sealed into `path`: complete under its name or not there at all.
+    A temporary name of its own, so that two builds writing at once never mix their bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(sealed(marshal.dumps(value)))
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
 
 
 def pack_bytes(entries: list[Entry]) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
@@ -27,12 +28,13 @@ from duban.documents import no_gc
 from duban.engine import evaluate
 from duban.resources import data_dir
 from duban.site.context import build_context
-from duban.site.feeds import render_feeds
+from duban.site.feeds import SHARES_FOLDER, render_feeds
 from duban.site.gitlog import collect_history
 from duban.site.incremental import (
     Entry,
     Previous,
     apply,
+    manifest_path,
     page_keys,
     previous_build,
     save_manifest,
@@ -53,6 +55,9 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
     """Build the site of the registry at `root` into `out`; 0 on success, 1 on problems (nothing written)."""
     with no_gc():  # everything built before rendering is acyclic: the collector would only slow it down
         prepared = _prepare(root, out, as_of)
+        # Out of the collector's sight before it is back on: all of it was made while it was off, so its
+        # first run would walk every object in it (a million at 10,000 items; `frozen` thaws them after).
+        gc.freeze()
     if isinstance(prepared, int):
         return prepared
     context, pages, feeds, store = prepared
@@ -83,10 +88,11 @@ def _prepare(
     except OutputError as error:
         click.echo(f"duban build: {error}", err=True)
         return 2
-    registry, day = loaded.registry, loaded.as_of
+    registry, day, store = loaded.registry, loaded.as_of, loaded.store
     states = evaluate(registry, day)
     context = build_context(registry, states, day, collect_history(root))
-    return context, plan(context), lambda: render_feeds(registry, states, day), loaded.store
+    shares = store.home / SHARES_FOLDER if store is not None else None
+    return context, plan(context), lambda: render_feeds(registry, states, day, shares), store
 
 
 Feeds = Callable[[], dict[str, bytes]]
@@ -105,12 +111,18 @@ def write_site(
 ) -> int:
     """Render into a staging folder, then swap it in (first build) or move what changed into place (warm
     build, duban.site.incremental); the number of files written."""
-    previous = previous_build(context.root, out)
+    manifest = manifest_path(context.root, out)
+    previous = previous_build(manifest, out)
     unchanged = unchanged_bulletins(context, previous, store) if previous is not None else set()
     stale = stale_bulletins(pages, unchanged)
     output = _Output(StagingDir(out), page_keys(context, pages), previous, stale)
+    # The pages whose file in place is right already are told apart here, before the work is shared: a warm
+    # build that renders a few pages then starts no worker (forking, and the memory a worker copies, cost
+    # more than the rendering).
+    kept = {page.path: (entry, False) for page in pages if (entry := output.kept(page.path)) is not None}
     try:
-        files = _render_all(output, context, pages, feeds, show_progress)
+        files = _render_all(output, context, [p for p in pages if p.path not in kept], feeds, show_progress)
+        files.update(kept)
         written = [path for path, (_, fresh) in files.items() if fresh]
         if previous is None:
             output.staging.commit()
@@ -119,7 +131,7 @@ def write_site(
     except BaseException:  # Ctrl-C included: never leave a half-written staging folder behind
         output.staging.discard()
         raise
-    save_manifest(context.root, out, {path: entry for path, (entry, _) in files.items()}, task_index(context))
+    save_manifest(manifest, out, {path: entry for path, (entry, _) in files.items()}, task_index(context))
     return len(written)
 
 
@@ -132,12 +144,15 @@ class _Output:
     previous: Previous | None
     stale: set[str]  # pages to render again even when their key is the same (bulletins whose items changed)
 
+    def kept(self, path: str) -> Entry | None:
+        """The entry of the page's file when the file in place was made from the same key and is still so."""
+        if self.previous is None or path in self.stale:
+            return None
+        return self.previous.reusable(path, self.keys.get(path))
+
     def put(self, path: str, render: Callable[[], bytes]) -> tuple[str, tuple[Entry, bool]]:
+        """Render the file; it is written only when its bytes differ from the file in place."""
         key = self.keys.get(path)
-        if self.previous is not None and path not in self.stale:
-            kept = self.previous.reusable(path, key)
-            if kept is not None:
-                return path, (kept, False)
         data = render()
         if self.previous is not None:
             same = self.previous.same_bytes(path, data)

@@ -4,6 +4,10 @@ Everything here is a pure function of (registry, engine states, as-of date): no 
 and two builds of the same input give the same bytes (docs/site-data.md). Times in the feeds come
 from the records' dates and the as-of date, or from SOURCE_DATE_EPOCH when a reproducible build sets
 it, never from the wall clock.
+
+Each item's share of them (its tasks.json record, its calendar events, the sort keys of its Atom records) is
+kept in the cache folder between builds, by the item's file and everything else it depends on
+(`item_shares`): a warm build makes only the shares of the items that changed, and puts the files together.
 """
 
 from __future__ import annotations
@@ -14,21 +18,26 @@ import heapq
 import json
 import os
 import re
+import sys
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
 from duban import __version__
+from duban.cache import read_sealed, write_sealed
 from duban.dates import parse_date
 from duban.engine import TaskState, task_json
 from duban.registry import Registry
 from duban.resources import data_dir
 from duban.settings import Settings
+from duban.site.incremental import code_key
 from duban.site.markdown import render_markdown
 from duban.wording import number, pick
 
@@ -63,11 +72,15 @@ def say(key: str, language: str, **fields: Any) -> str:
     return pick(WORDS, key, language).format(**fields)
 
 
-def render_feeds(registry: Registry, states: list[TaskState], as_of: dt.date) -> dict[str, bytes]:
-    """Every machine-readable file of the site: relative output path → bytes, sorted by path."""
-    files = calendar_files(registry, states, as_of)
-    files["feeds/updates.atom"] = render_atom(registry, states, as_of)
-    files["data/tasks.json"] = render_tasks_json(registry, states, as_of)
+def render_feeds(
+    registry: Registry, states: list[TaskState], as_of: dt.date, store: Path | None = None
+) -> dict[str, bytes]:
+    """Every machine-readable file of the site: relative output path → bytes, sorted by path. With `store`,
+    each item's share of them is kept there for the next build (`item_shares`)."""
+    shares = item_shares(registry, states, as_of, store)
+    files = calendar_files(registry, shares)
+    files["feeds/updates.atom"] = render_atom(registry, states, as_of, shares)
+    files["data/tasks.json"] = render_tasks_json(registry, as_of, shares)
     files |= schema_files()
     return dict(sorted(files.items()))
 
@@ -101,6 +114,122 @@ def stamp(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(), dt.UTC)
 
 
+# --- each item's share, kept from one build to the next ---------------------------------------------
+
+# An item's share of the feeds: its tasks.json record; its calendar events, each (day's ordinal, item, kind,
+# lead unit, VEVENT in UTF-8); the sort keys of its Atom records (RecordKey).
+Event = tuple[int, str, str, str, bytes]
+Share = tuple[bytes, tuple[Event, ...], tuple["RecordKey", ...]]
+Kept = dict[str, tuple[str, bytes, Share]]  # item id → (its file, the digest of its bytes, its share)
+SHARES_FORMAT = 1
+SHARES_FOLDER = "site-feeds"  # in the cache folder, next to the build manifests
+# The shares are kept in this many files, each holding the items whose id falls into it, so that a build
+# that changes a few items rewrites a few small files, not all the shares (21 MB at 10,000 items).
+SHARE_FILES = 32
+
+
+def item_shares(
+    registry: Registry, states: list[TaskState], as_of: dt.date, store: Path | None
+) -> list[Share]:
+    """Every item's share, in the order of `states`; made again only for the items whose file changed.
+
+    An item's share is a function of its state and data (the item's file: its path and the digest of its
+    bytes; `evaluate_task` reads nothing else of the registry) and of what `_shares_key` holds. Kept shares
+    are used only when that key is the one they were made with.
+    """
+    key, generated = registry_key(registry.settings), stamp(as_of)
+    base = _shares_key(registry, as_of)
+    kept = _load_shares(store, base) if store is not None else [{} for _ in range(SHARE_FILES)]
+    fresh: list[Kept] = [{} for _ in range(SHARE_FILES)]
+    made: set[int] = set()  # the files holding a share made in this build
+    shares = []
+    for state in states:
+        task, number = registry.tasks[state.id], _file_of(state.id)
+        share = _kept_share(kept[number].get(state.id), task.file, task.digest)
+        if share is None:
+            share = _share(registry, state, as_of, key, generated)
+            made.add(number)
+        shares.append(share)
+        if task.digest:  # a registry built in memory (tests) has no digests: nothing to tell versions by
+            fresh[number][state.id] = (task.file, task.digest, share)
+    if store is not None:
+        changed = [n for n in range(SHARE_FILES) if n in made or fresh[n].keys() != kept[n].keys()]
+        _save_shares(store, base, {n: fresh[n] for n in changed})
+    return shares
+
+
+def _file_of(task_id: str) -> int:
+    """Which of the files keeps an item's share: the same in every process (unlike `hash`)."""
+    return zlib.crc32(task_id.encode("utf-8")) % SHARE_FILES
+
+
+def _share(registry: Registry, state: TaskState, as_of: dt.date, key: str, generated: dt.datetime) -> Share:
+    settings = registry.settings
+    record = _dumps(task_json(state, settings.language) | _list_fields(registry, state.id))
+    events = tuple(
+        (
+            event.day.toordinal(),
+            event.task,
+            event.kind,
+            event.lead_unit,
+            _vevent(settings, event, key, generated),
+        )
+        for event in _events(registry, state)
+    )
+    return record.encode("utf-8"), events, tuple(_record_keys(registry, state, as_of))
+
+
+def _shares_key(registry: Registry, as_of: dt.date) -> bytes:
+    """Everything besides an item's file that its share depends on: duban's code (the engine's rules, the
+    feeds' formats), Python's version (json), the settings, the organisation's names, the work calendar,
+    the as-of day, and SOURCE_DATE_EPOCH (the events' DTSTAMP)."""
+    calendar = registry.calendar
+    parts = (
+        SHARES_FORMAT,
+        code_key(),
+        sys.version,
+        registry.settings,
+        registry.units,
+        registry.people,
+        (sorted(calendar.holidays), sorted(calendar.workdays), sorted(calendar.years)),
+        as_of,
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).digest()
+
+
+def _kept_share(kept: object, file: str, digest: bytes) -> Share | None:
+    """The kept share when it was made from these bytes at this path. (A kept file was made by this very
+    code, `_shares_key` says, and is whole, its checksum says: its shape needs no further check.)"""
+    if not digest or not isinstance(kept, tuple) or len(kept) != 3 or kept[:2] != (file, digest):
+        return None
+    share: Share = kept[2]
+    return share
+
+
+def _share_path(store: Path, number: int) -> Path:
+    return store / f"{number:02d}.shares"
+
+
+def _load_shares(store: Path, base: bytes) -> list[Kept]:
+    return [_load_share_file(_share_path(store, number), base) for number in range(SHARE_FILES)]
+
+
+def _load_share_file(path: Path, base: bytes) -> Kept:
+    loaded = read_sealed(path)
+    if not isinstance(loaded, tuple) or len(loaded) != 2 or loaded[0] != base:
+        return {}
+    return loaded[1] if isinstance(loaded[1], dict) else {}
+
+
+def _save_shares(store: Path, base: bytes, files: dict[int, Kept]) -> None:
+    try:
+        for number, shares in files.items():
+            write_sealed(_share_path(store, number), (base, shares))
+    except OSError:  # only an optimisation: the next build makes them again
+        return
+
+
 # --- calendars ------------------------------------------------------------------------------------
 
 
@@ -114,21 +243,20 @@ class _Event:
     lead_unit: str
 
 
-def calendar_files(registry: Registry, states: list[TaskState], as_of: dt.date) -> dict[str, bytes]:
+def calendar_files(registry: Registry, shares: list[Share]) -> dict[str, bytes]:
     """`feeds/deadlines.ics` with every open deadline and milestone, and one calendar per unit.
 
     Every unit gets its file, even without open items, so that a subscription never turns into a 404. Each
-    event is written once and put into both calendars it belongs to.
+    event is written once (in its item's share) and put into both calendars it belongs to.
     """
     settings = registry.settings
-    events = sorted(_events(registry, states), key=lambda e: (e.day, e.task, e.kind))
-    key, generated = registry_key(settings), stamp(as_of)
-    written = [_vevent(settings, event, key, generated) for event in events]
+    # By (day, item, kind): unique for every event, so the texts that follow are never compared.
+    events = sorted(event for share in shares for event in share[1])
     name = say("calendar", settings.language, title=settings.title)
-    files = {"feeds/deadlines.ics": _calendar(settings, name, written)}
-    by_unit: dict[str, list[str]] = {}
-    for event, text in zip(events, written, strict=True):
-        by_unit.setdefault(event.lead_unit, []).append(text)
+    files = {"feeds/deadlines.ics": _calendar(settings, name, [event[4] for event in events])}
+    by_unit: dict[str, list[bytes]] = {}
+    for event in events:
+        by_unit.setdefault(event[3], []).append(event[4])
     for unit_id in sorted(registry.units):
         if not _UNIT_ID.match(unit_id):
             continue
@@ -139,20 +267,19 @@ def calendar_files(registry: Registry, states: list[TaskState], as_of: dt.date) 
     return files
 
 
-def _events(registry: Registry, states: Iterable[TaskState]) -> Iterator[_Event]:
-    """The open items' effective deadlines and their milestones not reached yet (overdue ones included)."""
+def _events(registry: Registry, state: TaskState) -> Iterator[_Event]:
+    """An open item's effective deadline and its milestones not reached yet (overdue ones included)."""
+    if not state.is_open:
+        return
     language = registry.settings.language
-    for state in states:
-        if not state.is_open:
-            continue
-        description = _event_description(registry, state)
-        summary = say("deadline", language, title=state.title, id=state.id)
-        yield _Event(state.effective_deadline, state.id, "deadline", summary, description, state.lead_unit)
-        for milestone in state.milestones:
-            if milestone.done is None:
-                summary = say("milestone", language, name=milestone.name, title=state.title, id=state.id)
-                kind = f"milestone-{milestone.index}"
-                yield _Event(milestone.due, state.id, kind, summary, description, state.lead_unit)
+    description = _event_description(registry, state)
+    summary = say("deadline", language, title=state.title, id=state.id)
+    yield _Event(state.effective_deadline, state.id, "deadline", summary, description, state.lead_unit)
+    for milestone in state.milestones:
+        if milestone.done is None:
+            summary = say("milestone", language, name=milestone.name, title=state.title, id=state.id)
+            kind = f"milestone-{milestone.index}"
+            yield _Event(milestone.due, state.id, kind, summary, description, state.lead_unit)
 
 
 def _event_description(registry: Registry, state: TaskState) -> str:
@@ -170,7 +297,7 @@ def _event_description(registry: Registry, state: TaskState) -> str:
 # order, escaping and folding); tests/test_feeds.py reads every feed back with icalendar.
 
 
-def _calendar(settings: Settings, name: str, events: list[str]) -> bytes:
+def _calendar(settings: Settings, name: str, events: list[bytes]) -> bytes:
     head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -180,11 +307,12 @@ def _calendar(settings: Settings, name: str, events: list[str]) -> bytes:
         _line("X-WR-CALNAME", _text(name)),
         _line("X-WR-TIMEZONE", _text(settings.timezone)),
     ]
-    return ("\r\n".join(head) + "\r\n" + "".join(events) + "END:VCALENDAR\r\n").encode("utf-8")
+    # The events come in UTF-8 already (kept that way: half the memory of Chinese text in a str).
+    return ("\r\n".join(head) + "\r\n").encode("utf-8") + b"".join(events) + b"END:VCALENDAR\r\n"
 
 
-def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime) -> str:
-    """One VEVENT, each line ending in CRLF."""
+def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime) -> bytes:
+    """One VEVENT in UTF-8, each line ending in CRLF."""
     lines = [
         "BEGIN:VEVENT",
         _line("SUMMARY", _text(event.summary)),
@@ -200,7 +328,7 @@ def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime)
     if url.startswith(("http://", "https://")):  # URL must be absolute; a bare path stays in the description
         lines.append(_line("URL", url))
     lines.append("END:VEVENT")
-    return "\r\n".join(lines) + "\r\n"
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _text(value: str) -> str:
@@ -245,13 +373,11 @@ class _Record:
 _KIND_ORDER = {"completion": 0, "update": 1, "reminder": 2}
 
 
-def render_atom(registry: Registry, states: list[TaskState], as_of: dt.date) -> bytes:
+def render_atom(registry: Registry, states: list[TaskState], as_of: dt.date, shares: list[Share]) -> bytes:
     """`feeds/updates.atom`: the latest progress reports, completions and reminders, newest first."""
     by_id = {state.id: state for state in states}
     # Only the newest ATOM_ENTRIES of ~5 records per item are made into entries.
-    newest = heapq.nsmallest(
-        ATOM_ENTRIES, (key for state in states for key in _record_keys(registry, state, as_of))
-    )
+    newest = heapq.nsmallest(ATOM_ENTRIES, (key for share in shares for key in share[2]))
     records = [_record(registry, by_id[key[1]], key) for key in newest]
     feed = _feed_element(registry.settings, records, as_of)
     for record in records:
@@ -261,7 +387,7 @@ def render_atom(registry: Registry, states: list[TaskState], as_of: dt.date) -> 
     return xml + b"\n"
 
 
-RecordKey = tuple[int, str, int, int, dt.date]  # newest first: (-day, item, kind's rank, index, day)
+RecordKey = tuple[int, str, int, int]  # newest first: (-day's ordinal, item, kind's rank, index)
 
 
 def _record_keys(registry: Registry, state: TaskState, as_of: dt.date) -> Iterator[RecordKey]:
@@ -271,16 +397,16 @@ def _record_keys(registry: Registry, state: TaskState, as_of: dt.date) -> Iterat
         for index, record in enumerate(data.get(kind, [])):
             day = parse_date(record.get("date"))
             if day is not None and day <= as_of:
-                yield (-day.toordinal(), state.id, _KIND_ORDER[kind[:-1]], index, day)
+                yield (-day.toordinal(), state.id, _KIND_ORDER[kind[:-1]], index)
     if state.completion_date is not None and state.status in ("completed", "reported"):
-        day = state.completion_date
-        yield (-day.toordinal(), state.id, _KIND_ORDER["completion"], 0, day)
+        yield (-state.completion_date.toordinal(), state.id, _KIND_ORDER["completion"], 0)
 
 
 def _record(registry: Registry, state: TaskState, key: RecordKey) -> _Record:
     data, language = registry.tasks[state.id].data, registry.settings.language
     words = {"title": state.title, "id": state.id}
-    _, _, rank, index, day = key
+    negative, _, rank, index = key
+    day = dt.date.fromordinal(-negative)
     if rank == _KIND_ORDER["update"]:
         update = data["updates"][index]
         title, author = say("update", language, **words), registry.person_name(update.get("by"))
@@ -369,11 +495,12 @@ def _timestamp(settings: Settings, day: dt.date) -> str:
 # --- tasks.json and the schemas -------------------------------------------------------------------
 
 
-def render_tasks_json(registry: Registry, states: list[TaskState], as_of: dt.date) -> bytes:
+def render_tasks_json(registry: Registry, as_of: dt.date, shares: list[Share]) -> bytes:
     """`data/tasks.json`: the status JSON of CLI.md plus the names a list needs (docs/site-data.md).
 
-    Written record by record (the same bytes as one `json.dumps` of the whole document): the records of a
-    large registry as Python objects would take several times the memory of the file.
+    Put together from the items' records, each written by `_share` (the same bytes as one `json.dumps` of
+    the whole document): the records of a large registry as Python objects would take several times the
+    memory of the file.
     """
     settings = registry.settings
     head = {
@@ -383,12 +510,8 @@ def render_tasks_json(registry: Registry, states: list[TaskState], as_of: dt.dat
         "organization": settings.organization,
         "language": settings.language,
     }
-    records = (
-        _dumps(task_json(state, settings.language) | _list_fields(registry, state.id)).encode("utf-8")
-        for state in states
-    )
     opening = _dumps(head)[:-1] + ',"tasks":['
-    return opening.encode("utf-8") + b",".join(records) + b"]}\n"
+    return opening.encode("utf-8") + b",".join(share[0] for share in shares) + b"]}\n"
 
 
 def _dumps(value: Any) -> str:
