@@ -144,3 +144,26 @@ def test_workers_run_every_job_once_and_pass_errors_on(failing: int, expected: s
         [sys.executable, "-c", WORKERS_SCRIPT, str(failing)], capture_output=True, text=True, check=False
     )
     assert completed.stdout.strip() == expected, completed.stderr
+
+
+OWN_SCRIPT = """
+import os, time
+from duban import workers
+def job(n):
+    time.sleep(0.01)
+    return n, os.getpid()
+results = list(workers.run(job, list(range(30)), 2, own=10))
+here = os.getpid()
+print(sorted(n for n, _ in results) == list(range(30)),
+      all(pid == here for n, pid in results if n < 10),
+      any(pid != here for n, pid in results if n >= 10))
+"""
+
+
+def test_the_jobs_a_process_owns_are_done_by_it_while_the_workers_take_the_rest() -> None:
+    # The first `own` jobs (pages listing every item) stay in this process: a worker that took one would
+    # copy the memory of every item (duban.workers.run).
+    completed = subprocess.run(
+        [sys.executable, "-c", OWN_SCRIPT], capture_output=True, text=True, check=False
+    )
+    assert completed.stdout.strip() == "True True True", completed.stderr

@@ -50,20 +50,30 @@ class WorkerError(Exception):
     """A job failed in a worker process; the message is the worker's traceback."""
 
 
-def run(function: Callable[[Job], Result], items: Sequence[Job], workers: int) -> Iterator[Result]:
+def run(
+    function: Callable[[Job], Result], items: Sequence[Job], workers: int, *, own: int = 0
+) -> Iterator[Result]:
     """`function(item)` for every item, each result as soon as it is known (not in order): here and in
     `workers - 1` forked processes when `can_fork(workers)` (`function` may use anything this process
-    holds), else here, one after the other."""
-    if not can_fork(workers) or len(items) < 2:
+    holds), else here, one after the other.
+
+    The first `own` items are done here, before this process joins the workers on the rest: jobs that read
+    everything this process holds (a page listing every item) would make a worker copy all of its memory,
+    while a worker that only takes jobs reading a part of it copies only the memory pages of that part.
+    """
+    if not can_fork(workers) or len(items) - own < 2:
         yield from map(function, items)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    counter = context.Value("i", 0)
-    crew = [_Worker(context, function, items, counter) for _ in range(min(workers, len(items)) - 1)]
+    counter = context.Value("i", own)
+    crew = [_Worker(context, function, items, counter) for _ in range(min(workers, len(items) - own) - 1)]
     inbox = _Inbox(crew)
     try:
+        for item in items[:own]:
+            yield function(item)
+            yield from inbox.take(block=False)
         while (index := _next(counter, len(items))) is not None:
             yield function(items[index])
             yield from inbox.take(block=False)

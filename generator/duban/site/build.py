@@ -96,6 +96,7 @@ def _prepare(
 
 
 Feeds = Callable[[], dict[str, bytes]]
+ITEM_TEMPLATE = "task.html"
 FEEDS_JOB = (-1, -1)  # a job: (first, last) positions in the ordered pages, or the feeds and assets
 Written = dict[str, tuple[Entry, bool]]  # site path → (manifest entry, whether this build wrote the file)
 
@@ -169,9 +170,16 @@ def _render_all(
     feeds: Feeds | dict[str, bytes],
     show_progress: bool,
 ) -> Written:
-    """Pages, feeds and assets, rendered by worker processes that take a share each (see duban.workers)."""
-    ordered = sorted(pages, key=_cost, reverse=True)  # the longest first: workers finish together
-    jobs = [FEEDS_JOB, *_chunks(ordered)]
+    """Pages, feeds and assets, rendered by worker processes that take a share each (see duban.workers).
+
+    This process renders the feeds and the pages that list many items (a bulletin, a unit's page) while the
+    workers start on the item pages, in id order, so that a worker reads (and copies, see duban.workers) only
+    the memory of the items it shows; then it joins them. At 10,000 items the two shares are about equal.
+    """
+    listing = sorted((p for p in pages if p.template != ITEM_TEMPLATE), key=_cost, reverse=True)
+    ordered = [*listing, *(p for p in pages if p.template == ITEM_TEMPLATE)]
+    own = [FEEDS_JOB, *_chunks(ordered, 0, len(listing))]
+    jobs = [*own, *_chunks(ordered, len(listing), len(ordered))]
 
     def work(job: tuple[int, int]) -> tuple[list[tuple[str, tuple[Entry, bool]]], int]:
         """The files of the job, and how many pages they are."""
@@ -184,7 +192,7 @@ def _render_all(
 
     files: Written = {}
     with _progress(len(pages), show_progress) as bar:
-        for done, rendered in run(work, jobs, jobs_for(len(pages))):
+        for done, rendered in run(work, jobs, jobs_for(len(pages)), own=len(own)):
             files.update(done)
             bar.update(rendered)
     return files
@@ -210,15 +218,16 @@ def _cost(page: Page) -> int:
     return COSTS.get(page.template, 1)
 
 
-def _chunks(ordered: list[Page]) -> Iterator[tuple[int, int]]:
-    start, cost = 0, 0
-    for index, page in enumerate(ordered):
-        cost += _cost(page)
+def _chunks(ordered: list[Page], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Jobs of about CHUNK_COST each over `ordered[start:end]`."""
+    cost = 0
+    for index in range(start, end):
+        cost += _cost(ordered[index])
         if cost >= CHUNK_COST:
             yield start, index + 1
             start, cost = index + 1, 0
-    if start < len(ordered):
-        yield start, len(ordered)
+    if start < end:
+        yield start, end
 
 
 def jobs_for(pages: int) -> int:
