@@ -55,11 +55,11 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
     """Build the site of the registry at `root` into `out`; 0 on success, 1 on problems (nothing written)."""
     with no_gc():  # everything built before rendering is acyclic: the collector would only slow it down
         prepared = _prepare(root, out, as_of)
+        if isinstance(prepared, int):
+            return prepared
         # Out of the collector's sight before it is back on: all of it was made while it was off, so its
         # first run would walk every object in it (a million at 10,000 items; `frozen` thaws them after).
         gc.freeze()
-    if isinstance(prepared, int):
-        return prepared
     context, pages, feeds, store = prepared
     progress = not quiet and sys.stderr.isatty()
     try:
