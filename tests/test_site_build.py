@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,17 @@ def test_failed_build_on_a_new_folder_creates_nothing(registry: Path, tmp_path: 
     out = tmp_path / "site"
     assert build(registry, out).exit_code == 1
     assert not out.exists()
+
+
+def test_builds_leave_nothing_frozen_out_of_the_collectors_sight(registry: Path, tmp_path: Path) -> None:
+    # `duban serve` builds again and again in one process: what a build froze must be thawed after it,
+    # whether it failed or not, or the collector would never see those objects again.
+    assert gc.get_freeze_count() == 0
+    assert build(registry, tmp_path / "site").exit_code == 0
+    assert gc.get_freeze_count() == 0
+    dump(registry / "tasks" / "DB-2026-0004.yaml", task("DB-2026-0004", priority="very-high"))
+    assert build(registry, tmp_path / "site").exit_code == 1
+    assert gc.get_freeze_count() == 0
 
 
 def test_render_failure_keeps_the_old_site(

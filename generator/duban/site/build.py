@@ -56,6 +56,7 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
     with no_gc():  # everything built before rendering is acyclic: the collector would only slow it down
         prepared = _prepare(root, out, as_of)
         if isinstance(prepared, int):
+            gc.unfreeze()  # what loading froze: `duban serve` builds again and again in this process
             return prepared
         # Out of the collector's sight before it is back on: all of it was made while it was off, so its
         # first run would walk every object in it (a million at 10,000 items; `frozen` thaws them after).
