@@ -278,8 +278,18 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+OVERDUE_TASK = "tasks/2026/DB-2026-0004.yaml"
+REMINDER = "reminders:\n  - date: 2026-11-26\n    by: chen-jing\n    note: 催办。\n"
 EDITS: list[tuple[str, Any]] = [
     ("a progress report", lambda r: _append(r)),
+    (
+        "an item turning overdue",
+        lambda r: _edit(r, OVERDUE_TASK, "deadline: 2026-11-30", "deadline: 2026-11-20"),
+    ),
+    ("an overdue item's progress report", lambda r: _append(r, "DB-2026-0004")),
+    ("an extension approved", lambda r: _edit(r, OVERDUE_TASK, "decision: pending", APPROVED)),
+    ("a reminder today", lambda r: _edit(r, TASK, "reminders:\n", REMINDER)),
+    ("its note", lambda r: _edit(r, TASK, "note: 催办。", "note: 请加快。")),  # the same standing
     ("a title", lambda r: _edit(r, TASK, "二期工程", "二期工程（调整）")),
     ("a parent's title", lambda r: _edit(r, "tasks/2026/DB-2026-0001.yaml", "推进", "加快推进")),
     ("a unit's name", lambda r: _edit(r, "org/units.yaml", "示例市财政局", "示例市财政局（新）")),
@@ -289,6 +299,9 @@ EDITS: list[tuple[str, Any]] = [
     ("a commit", lambda r: (_git(r, "add", "-A"), _git(r, "commit", "-q", "-m", "进展"))),
     ("a person's name", lambda r: _edit(r, "org/people.yaml", "张伟", "张伟（新）")),
 ]
+
+
+APPROVED = "decision: approved\n    decided: 2026-11-25\n    by: li-ming"
 
 
 def _append(root: Path, task_id: str = "DB-2026-0001") -> None:
@@ -323,8 +336,9 @@ def test_every_warm_build_equals_a_cold_build(
         edit(history)
         _build(history, out)
         assert _snapshot(out) == _cold(history, cold, monkeypatch), name
-    _build(history, out, "2026-12-01")  # another day: every page says so
-    assert _snapshot(out) == _cold(history, cold, monkeypatch, "2026-12-01")
+    for day in ("2026-11-30", "2026-12-01"):  # other days: every page says so
+        _build(history, out, day)
+        assert _snapshot(out) == _cold(history, cold, monkeypatch, day), day
 
 
 def test_a_warm_build_writes_only_what_changed(history: Path) -> None:
@@ -344,16 +358,10 @@ def test_a_warm_build_writes_only_what_changed(history: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == after
 
 
-def test_a_progress_report_today_renders_no_past_months_bulletin(
-    history: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the pages rendered from here on."""
     from duban.site import build as site_build
 
-    out = history / "_site"
-    _build(history, out)  # cold: the next build starts from this one's manifest
-    bulletins = {p.parent.relative_to(out).as_posix() for p in out.glob("bulletins/*/index.html")}
-    assert len(bulletins) > 1
-    _append(history)
     rendered: list[str] = []
     original = site_build.render_page
 
@@ -362,8 +370,57 @@ def test_a_progress_report_today_renders_no_past_months_bulletin(
         return original(context, page)
 
     monkeypatch.setattr(site_build, "render_page", recording)
+    return rendered
+
+
+def _bulletins(rendered: list[str]) -> list[str]:
+    return sorted(p for p in rendered if p.startswith("bulletins/2"))
+
+
+def test_a_progress_report_today_renders_no_bulletin_and_a_reminder_only_this_months(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulletin shows an item's standing and its extensions and reminders: a progress report that leaves
+    the status as it was changes none of them; a reminder sent today changes this month's bulletin only."""
+    out = history / "_site"
+    _build(history, out)  # cold: the next build starts from this one's manifest
+    bulletins = {p.parent.relative_to(out).as_posix() for p in out.glob("bulletins/*/index.html")}
+    assert len(bulletins) > 1
+    rendered = _recording(monkeypatch)
+    _append(history)
     _build(history, out)
-    assert sorted(p for p in rendered if p.startswith("bulletins/2")) == [f"bulletins/{AS_OF[:7]}/index.html"]
+    assert f"tasks/{Path(TASK).stem}/index.html" in rendered
+    assert _bulletins(rendered) == []
+    rendered.clear()
+    _edit(history, TASK, "reminders:\n", REMINDER)
+    _build(history, out)
+    assert _bulletins(rendered) == [f"bulletins/{AS_OF[:7]}/index.html"]
+
+
+def test_the_pages_that_sum_up_the_registry_are_rendered_when_what_they_show_changed(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard, the list index, the overdue list (and the other indexes) have keys: a warm build with
+    no change renders no page; a progress report on an item that is not overdue leaves the overdue list; an
+    item turning overdue renders it and the dashboard again (and this month's bulletin)."""
+    out = history / "_site"
+    _build(history, out)
+    rendered = _recording(monkeypatch)
+    _build(history, out)
+    assert rendered == []
+    _append(history)
+    _build(history, out)
+    assert {"index.html", "tasks/index.html"} <= set(rendered)  # it is among the recently updated
+    assert "overdue/index.html" not in rendered
+    assert "units/index.html" not in rendered  # no unit's numbers changed
+    rendered.clear()
+    _edit(history, OVERDUE_TASK, "deadline: 2026-11-30", "deadline: 2026-11-20")
+    _build(history, out)
+    assert {"index.html", "tasks/index.html", "overdue/index.html", "units/index.html"} <= set(rendered)
+    assert _bulletins(rendered) == [f"bulletins/{AS_OF[:7]}/index.html"]
+    rendered.clear()
+    _build(history, out, "2026-11-29")  # another day: every page
+    assert {"index.html", "tasks/index.html", "overdue/index.html", "404.html"} <= set(rendered)
 
 
 def test_a_file_changed_behind_dubans_back_is_written_again(history: Path) -> None:
@@ -588,7 +645,7 @@ def test_a_warm_build_shares_out_only_the_pages_it_renders(
     history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pages whose file is right already are set aside before the work is shared: a warm build that renders
-    few pages (those without a key, and what changed) forks no worker."""
+    few pages (what changed) forks no worker."""
     from duban.site import build as site_build
 
     monkeypatch.setenv(workers.VARIABLE, "2")
@@ -605,7 +662,7 @@ def test_a_warm_build_shares_out_only_the_pages_it_renders(
     assert shared[-1] == (len(paths), 2)  # cold: every page, shared out
     _build(history, out)
     keyless = [path for path in paths if path not in keys]
-    assert shared[-1] == (len(keyless), 1)  # nothing changed: the pages without a key, here
+    assert shared[-1] == (len(keyless), 1)  # nothing changed: the pages without a key (none), here
     _edit(history, TASK, "二期工程", "二期工程（调整）")
     _build(history, out)
     assert len(keyless) < shared[-1][0] < len(paths)  # and what the edit changed

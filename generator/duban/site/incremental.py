@@ -4,10 +4,13 @@ Every page gets a key: a hash of everything its template can show. A key is made
 site key: duban's code and templates, the settings, the as-of day, the organisation, the calendar, who has a
 person page, where the registry sits in its repository) and of the page's own inputs: for an item, its file's
 bytes, path and git history, its parent's and children's titles and lights, the links of its evidence; for a
-unit, person or page of the plain list, the keys of the items it lists; for a calendar month, its events.
-Pages whose key cannot be told cheaply (dashboard, list index, overdue, bulletins) and the feeds are rendered
-every time; their bytes are compared with the file already there. (The feeds are put together from each item's
-share, kept in the cache folder as well: only the shares of changed items are made again, site.feeds.)
+unit, person or page of the plain list, the keys of the items it lists; for the list index, every item's key;
+for the overdue list, the keys of the overdue items in the order and groups it shows them; for the dashboard,
+its numbers and the keys of the items in its short lists; for a calendar month, its events; for the units' and
+people's indexes, their rows' numbers. A bulletin's key is the site key only: whether its items still show
+the same is `unchanged_bulletins`' call. The feeds are rendered every time and their bytes compared with the
+file already there (they are put together from each item's share, kept in the cache folder as well: only the
+shares of changed items are made again, site.feeds).
 
 The last build's keys are kept in a manifest in the cache folder (never in the output: a warm build must give
 the same bytes as a cold one), with each file's size and modification time, so a file changed behind duban's
@@ -18,6 +21,7 @@ never half-rendered, and a build that fails leaves the previous site as it was (
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -30,11 +34,12 @@ from pathlib import Path
 
 import duban
 from duban.cache import Cache, cache_folder, read_sealed, write_sealed
-from duban.engine import assigned_by, evaluate_task
+from duban.dates import parse_date
+from duban.engine import Standing, assigned_by, standing
 from duban.registry import TaskFile
 from duban.resources import data_dir
 from duban.site.context import repository_prefix
-from duban.site.pages import Page
+from duban.site.pages import Page, overdue_lists
 from duban.site.views import CalendarMonth, SiteContext, TaskView
 from duban.site.write import MARKER
 from duban.stats import month_period
@@ -126,10 +131,11 @@ class _Keys:
     tasks: dict[str, bytes]  # item id → key of its page, in the order of context.tasks
     by_view: dict[int, bytes]  # id() of an item's view → the same key
 
-    def listing(self, path: str, groups: dict[str, list[TaskView]]) -> bytes:
-        """A page that lists items in groups: the site, the page, each group's name and size, then the items'
-        keys one after the other (16 bytes each: the sizes tell where each group ends)."""
-        head = (self.site, path, [(name, len(views)) for name, views in groups.items()])
+    def listing(self, path: str, groups: dict[str, list[TaskView]], more: object = None) -> bytes:
+        """A page that lists items in groups: the site, the page, each group's name and size, what else the
+        page shows (`more`, by its repr), then the items' keys one after the other (16 bytes each: the sizes
+        tell where each group ends)."""
+        head = (self.site, path, [(name, len(views)) for name, views in groups.items()], more)
         digest = hashlib.blake2b(repr(head).encode("utf-8"), digest_size=16)
         for views in groups.values():
             digest.update(b"".join(map(self.by_view.__getitem__, map(id, views))))
@@ -150,9 +156,9 @@ def unchanged_bulletins(context: SiteContext, previous: Previous, store: Cache |
     """Months whose bulletin would show exactly what the last build's did.
 
     A bulletin is the registry as it stood at a month's end: an item changed since the last build leaves it as
-    it was when the engine gives the item the same state on that day before and after the change (a progress
-    report written today changes no past month). The item's previous version comes from the read cache; when
-    it is not there any more, the bulletins are rendered again.
+    it was when the item shows the same on that day before and after the change (`_on`: a progress report
+    written today changes no past month, nor this one unless it moves the item's status). The item's previous
+    version comes from the read cache; when it is not there any more, the bulletins are rendered again.
     """
     if store is None or previous.tasks is None:
         return set()
@@ -164,7 +170,7 @@ def unchanged_bulletins(context: SiteContext, previous: Previous, store: Cache |
     months = set()
     for month in context.bulletins:
         end = min(month_period(month.first).end, context.as_of)
-        if all(_same_on(old, new, context, end) for old, new in pairs):
+        if all(_same_on(old, new, end) for old, new in pairs):
             months.add(month.key)
     return months
 
@@ -177,19 +183,36 @@ def _old(store: Cache, task_id: str, before: TaskIndex) -> TaskFile | None:
     return TaskFile(task_id, rel, found[0], digest) if found is not None else None
 
 
-def _same_on(old: TaskFile | None, new: TaskFile | None, context: SiteContext, day: dt.date) -> bool:
+def _same_on(old: TaskFile | None, new: TaskFile | None, day: dt.date) -> bool:
     """Whether the item is the same on `day` in the two versions, as far as a bulletin can tell."""
-    views = [_on(task, context, day) for task in (old, new)]
+    views = [_on(task, day) for task in (old, new)]
     return views[0] == views[1]
 
 
-def _on(task: TaskFile | None, context: SiteContext, day: dt.date) -> tuple[object, ...] | None:
+def _on(task: TaskFile | None, day: dt.date) -> tuple[Standing, str, str] | None:
+    """What a bulletin of `day` reads of the item: its standing (every item's number, row and link in
+    `duban.stats.bulletin` and bulletin.html comes from it), its extensions and reminders dated by then (the
+    month's records are listed from them), as written. Not the whole state: a progress report that leaves the
+    status as it was changes the state's progress and latest update, which no bulletin shows."""
     if task is None or not assigned_by(task, day):
         return None
-    registry = context.registry
-    state = evaluate_task(task, registry.settings, registry.calendar, day)
     data = task.data
-    return (repr(state), repr(data.get("extensions")), repr(data.get("reminders")))
+    extensions = _dated_by(data.get("extensions"), "decided", day)
+    return (standing(task, day), extensions, _dated_by(data.get("reminders"), "date", day))
+
+
+def _dated_by(records: object, field: str, day: dt.date) -> str:
+    """The records not dated after `day`, in their order, by their repr: a bulletin of `day` lists none of
+    the later ones (`stats.bulletin`), nor counts them (`engine.standing`). A record without a readable date
+    is kept: the comparison may only say "the same" when it is."""
+    if not isinstance(records, list):
+        return repr(records)
+    return repr([r for r in records if not _after(r, field, day)])
+
+
+def _after(record: object, field: str, day: dt.date) -> bool:
+    found = parse_date(record.get(field)) if isinstance(record, dict) else None
+    return found is not None and found > day
 
 
 def _page_key(context: SiteContext, page: Page, keys: _Keys) -> bytes | None:
@@ -200,15 +223,55 @@ def _page_key(context: SiteContext, page: Page, keys: _Keys) -> bytes | None:
         return keys.tasks[page.key or ""]
     if page.template == "unit.html":
         unit = context.unit_by_id[page.key or ""]
-        return keys.listing(page.path, {"lead": unit.lead_tasks, "co": unit.co_tasks})
+        # Its statistics too: its rank among the units moves when another unit's numbers do.
+        return keys.listing(page.path, {"lead": unit.lead_tasks, "co": unit.co_tasks}, unit.stats)
     if page.template == "person.html":
         return keys.listing(page.path, context.person_by_id[page.key or ""].roles)
     if page.template == "tasks_page.html":
         return keys.listing(page.path, {"rows": _list_page(context, int(page.key or 0))})
-    if page.template == "calendar.html" and page.key is not None:  # a month, with the list of all months
+    if page.template == "calendar.html":  # a month (the index: the as-of month), with the list of all months
         months = [(m.key, m.path, m.count) for m in context.months]
-        return _hash(site, page.path, _month(context, page.key), months)
+        key = page.key or context.as_of.strftime("%Y-%m")
+        return _hash(site, page.path, _month(context, key), months)
+    return _aggregate_key(context, page, keys)
+
+
+def _aggregate_key(context: SiteContext, page: Page, keys: _Keys) -> bytes | None:
+    """The pages that sum up the whole registry: each key is what its template reads (besides the site)."""
+    if page.template == "tasks.html":  # every item: the first rows, the filters' choices, the search index
+        return keys.listing(page.path, {"all": context.tasks})
+    if page.template == "overdue.html":
+        lists = overdue_lists(context)
+        groups = {unit.ref.id: items for unit, items in lists["by_unit"]}
+        return keys.listing(page.path, {"": lists["overdue"], **groups})
+    if page.template == "dashboard.html":
+        return _dashboard_key(context, page.path, keys)
+    if page.template == "units.html":
+        return _hash(keys.site, page.path, [(u.ref, u.stats, len(u.co_tasks)) for u in context.units])
+    if page.template == "people.html":
+        counts = [
+            (p.ref, p.title, p.unit, [(r, len(t)) for r, t in p.roles.items()], p.overdue)
+            for p in context.people
+        ]
+        return _hash(keys.site, page.path, counts)
+    if page.template in ("bulletins.html", "404.html"):  # the months with a bulletin; the 404 page: nothing
+        return _hash(keys.site, page.path, [(b.key, b.path, b.first) for b in context.bulletins])
     return None
+
+
+def _dashboard_key(context: SiteContext, path: str, keys: _Keys) -> bytes:
+    """The dashboard's numbers (counts, bars, rates, months) by their repr, its short lists by their items'
+    keys. Every field of `Dashboard` is taken, so one added later is part of the key without a word here."""
+    dashboard = context.dashboard
+    lists: dict[str, list[TaskView]] = {}
+    numbers: list[tuple[str, object]] = []
+    for field in dataclasses.fields(dashboard):
+        value = getattr(dashboard, field.name)
+        if isinstance(value, list) and all(isinstance(v, TaskView) for v in value):
+            lists[field.name] = value
+        else:
+            numbers.append((field.name, value))
+    return keys.listing(path, lists, numbers)
 
 
 def _list_page(context: SiteContext, number: int) -> list[TaskView]:

@@ -65,7 +65,7 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
     if page.template == "tasks.html":
         return {"index": listing.index_data(context.tasks)}
     if page.template == "overdue.html":
-        return _overdue(context)
+        return overdue_lists(context)
     if page.template == "tasks_page.html":
         number = int(page.key or 0)
         rows = context.tasks[number * listing.PAGE_ROWS : (number + 1) * listing.PAGE_ROWS]
@@ -73,8 +73,9 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
     return {}
 
 
-def _overdue(context: SiteContext) -> dict[str, Any]:
-    """Overdue items, the longest overdue first, in all and per lead unit (units without any left out)."""
+def overdue_lists(context: SiteContext) -> dict[str, Any]:
+    """Overdue items, the longest overdue first, in all and per lead unit (units without any left out): what
+    overdue.html shows, and what its key is made of (site.incremental)."""
 
     def longest_first(tasks: list[TaskView]) -> list[TaskView]:
         return sorted((t for t in tasks if t.state.overdue), key=lambda t: t.state.days_overdue, reverse=True)
