@@ -175,7 +175,9 @@ def test_render_failure_keeps_the_old_site(
 
     original = site_pages.render_page
     monkeypatch.setattr(site_build, "render_page", failing)
-    result = build(registry, out)
+    # Another day, so that the warm build renders every page again (with no change it would render none).
+    result = build(registry, out, "--as-of", "2026-07-02")
+    assert calls > 5
     assert result.exit_code == 1
     assert "No space left on device" in result.output
     assert snapshot(out) == before
