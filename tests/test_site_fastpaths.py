@@ -154,3 +154,14 @@ def _evil_registry(tmp_path: Path) -> Path:
         reminders=[{"date": "2026-03-01", "by": "zhang-wei", "note": ATTACK}],
     )
     return write_registry(tmp_path / "evil", [evil])
+
+
+@pytest.mark.parametrize(
+    "translation", ["%(a)s 前", "extended from %(a)s", "%(a)s%% reported", "%(a)s and %(b)s", "%(n)d left"]
+)
+@pytest.mark.parametrize("value", OUTPUT_VALUES)
+def test_fill_formats_as_markups_percent_does(translation: str, value: object) -> None:
+    variables = {"a": value, "b": ATTACK, "n": 3}
+    filled = render.fill(escape(translation), variables)
+    assert filled == escape(translation) % variables
+    assert type(filled) is Markup
