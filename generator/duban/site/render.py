@@ -37,10 +37,15 @@ def root_prefix(page_path: str) -> str:
     return "../" * page_path.count("/")
 
 
+# The page's way back to the top as HTML, for the ~10 links per page that start with it. `typed`: the row mark
+# (Markup) and the same text as a str escape differently.
+root_html = functools.lru_cache(maxsize=256, typed=True)(escape)
+
+
 @pass_context
 def url(context: Context, path: str) -> Markup:
     """A link to the site path `path` (already URL-safe), relative to the page being rendered."""
-    return escape(context["root"]) + path
+    return root_html(context["root"]) + path
 
 
 # Rows are rendered once per item with this in place of the way back to the top, then joined with each page's
@@ -72,7 +77,7 @@ def ref(context: Context, item: Ref | None) -> Markup:
     """A unit, person or item by name, linked to its page when it has one."""
     if item is None:
         return Markup("")
-    return _ref(item, escape(context["root"]))
+    return _ref(item, root_html(context["root"]))
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -89,7 +94,7 @@ def _refs_function(language: str) -> Any:
     @pass_context
     def refs(context: Context, items: Iterable[Ref]) -> Markup:
         """Units or people by name, each linked to its page, in a list as the language writes one."""
-        root = escape(context["root"])
+        root = root_html(context["root"])
         return separator.join([_ref(item, root) for item in items])
 
     return refs
@@ -129,13 +134,13 @@ def _days_function(env: Environment) -> Any:
 @pass_context
 def task_row(context: Context, view: TaskView) -> Markup:
     """One item's table row (site_templates/_row.html)."""
-    return Markup(str(escape(context["root"])).join(_row_parts(context, view)))
+    return Markup(str(root_html(context["root"])).join(_row_parts(context, view)))
 
 
 @pass_context
 def task_rows(context: Context, views: Iterable[TaskView]) -> Markup:
     """The rows of an item table: one call for the whole table (unit pages list hundreds of rows)."""
-    root = str(escape(context["root"]))  # a str: Markup.join would escape the parts
+    root = str(root_html(context["root"]))  # a str: Markup.join would escape the parts
     return Markup("".join([root.join(_row_parts(context, view)) for view in views]))
 
 
@@ -154,14 +159,14 @@ def _row_parts(context: Context, view: TaskView) -> list[str]:
 def item_link(context: Context, state: TaskState) -> Markup:
     """An item's title linked to its page (bulletins list thousands of them)."""
     path = context["site"].by_id[state.id].path
-    return _ref(Ref(state.id, state.title, path), escape(context["root"]))
+    return _ref(Ref(state.id, state.title, path), root_html(context["root"]))
 
 
 @pass_context
 def unit_link(context: Context, unit_id: str) -> Markup:
     """A unit's short name linked to its page, or the id of a unit the registry no longer has."""
     unit = context["site"].unit_by_id.get(unit_id)
-    return _ref(unit.ref, escape(context["root"])) if unit is not None else escape(unit_id)
+    return _ref(unit.ref, root_html(context["root"])) if unit is not None else escape(unit_id)
 
 
 @pass_context
@@ -339,6 +344,8 @@ def escape_output(value: Any) -> str:
     """
     if type(value) is str:  # most values: text from the registry
         return _escape_inner(value)
+    if type(value) is Markup:  # what the helpers make: HTML already (a str, so it joins the page as it is)
+        return value
     html = getattr(value, "__html__", None)
     if html is not None:  # Markup (helpers, translations), or anything else that renders itself
         return str(html())
