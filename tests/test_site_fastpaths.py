@@ -1,6 +1,7 @@
 """The page renderer's shortcuts give exactly what the general path gives.
 
-Each shortcut (Markdown without markdown-it, item rows joined in Python) is compared with the general path on
+Each shortcut (Markdown without markdown-it, item rows joined in Python, `{{ value }}` written out without a
+Markup per value) is compared with the general path on
 generated input, script-injection payloads included.
 """
 
@@ -12,12 +13,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jinja2.compiler import CodeGenerator
+from markupsafe import Markup, escape
 
 from duban.commands._common import load_or_fail
 from duban.engine import evaluate
-from duban.site import markdown, render
+from duban.site import markdown, pages, render
 from duban.site.context import build_context
-from duban.site.views import SiteContext
+from duban.site.views import Ref, SiteContext
 from engine_helpers import task, write_registry
 
 # Pieces of Markdown text: stars in runs of every length next to letters, punctuation, spaces and line ends.
@@ -94,3 +97,71 @@ def test_rows_escape_the_registry_and_link_from_the_page(site: SiteContext) -> N
     assert "<script>" not in html and "<img" not in html and "<duban-root>" not in html
     assert '<a href="../../tasks/DB-2026-0001/index.html">&lt;/script&gt;' in html
     assert '<a href="../../units/housing/index.html">' in html
+
+
+# --- `{{ value }}` written out through escape_output rather than Jinja's escape() ---
+
+
+class _SelfRendering:
+    def __html__(self) -> str:
+        return "<b>already HTML</b>"
+
+
+OUTPUT_VALUES = [
+    ATTACK,
+    "",
+    "中文 &amp; 'q'",
+    Markup("<em>ok</em>"),
+    0,
+    12.5,
+    None,
+    True,
+    dt.date(2026, 1, 2),
+]
+
+
+@pytest.mark.parametrize("value", [*OUTPUT_VALUES, _SelfRendering(), Ref("x", ATTACK, None), ("<a>",)])
+def test_escape_output_writes_what_escape_writes(value: object) -> None:
+    assert render.escape_output(value) == str(escape(value))
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(text=st.text())
+def test_escape_output_escapes_any_text_as_escape_does(text: str) -> None:
+    assert render.escape_output(text) == str(escape(text))
+
+
+@pytest.mark.parametrize("registry", ["evil", "demo"])
+def test_every_page_is_what_jinjas_own_code_generator_makes(
+    registry: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    root = _evil_registry(tmp_path) if registry == "evil" else Path(request.config.rootpath)
+    fast = _context(root)
+    expected = {page.path: pages.render_page(fast, page) for page in pages.plan(fast)}
+    jinjas = render.make_environment(fast.language, CodeGenerator)
+    monkeypatch.setattr(pages, "environment", lambda language: jinjas)
+    slow = _context(root)  # its own caches of rows and page parts, made by the other environment
+    assert {page.path: pages.render_page(slow, page) for page in pages.plan(slow)} == expected
+
+
+def _evil_registry(tmp_path: Path) -> Path:
+    evil = task(
+        "DB-2026-0001",
+        title=ATTACK,
+        description=f"{ATTACK}\n\n**要求**：{ATTACK}",
+        tags=[ATTACK],
+        updates=[{"date": "2026-02-01", "by": "zhang-wei", "text": ATTACK, "problems": ATTACK}],
+        reminders=[{"date": "2026-03-01", "by": "zhang-wei", "note": ATTACK}],
+    )
+    return write_registry(tmp_path / "evil", [evil])
+
+
+@pytest.mark.parametrize(
+    "translation", ["%(a)s 前", "extended from %(a)s", "%(a)s%% reported", "%(a)s and %(b)s", "%(n)d left"]
+)
+@pytest.mark.parametrize("value", OUTPUT_VALUES)
+def test_fill_formats_as_markups_percent_does(translation: str, value: object) -> None:
+    variables = {"a": value, "b": ATTACK, "n": 3}
+    filled = render.fill(escape(translation), variables)
+    assert filled == escape(translation) % variables
+    assert type(filled) is Markup

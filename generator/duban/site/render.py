@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator, MutableMapping
+import re
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+import markupsafe
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, pass_context, select_autoescape
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context
@@ -34,10 +37,15 @@ def root_prefix(page_path: str) -> str:
     return "../" * page_path.count("/")
 
 
+# The page's way back to the top as HTML, for the ~10 links per page that start with it. `typed`: the row mark
+# (Markup) and the same text as a str escape differently.
+root_html = functools.lru_cache(maxsize=256, typed=True)(escape)
+
+
 @pass_context
 def url(context: Context, path: str) -> Markup:
     """A link to the site path `path` (already URL-safe), relative to the page being rendered."""
-    return escape(context["root"]) + path
+    return root_html(context["root"]) + path
 
 
 # Rows are rendered once per item with this in place of the way back to the top, then joined with each page's
@@ -69,7 +77,7 @@ def ref(context: Context, item: Ref | None) -> Markup:
     """A unit, person or item by name, linked to its page when it has one."""
     if item is None:
         return Markup("")
-    return _ref(item, escape(context["root"]))
+    return _ref(item, root_html(context["root"]))
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -86,7 +94,7 @@ def _refs_function(language: str) -> Any:
     @pass_context
     def refs(context: Context, items: Iterable[Ref]) -> Markup:
         """Units or people by name, each linked to its page, in a list as the language writes one."""
-        root = escape(context["root"])
+        root = root_html(context["root"])
         return separator.join([_ref(item, root) for item in items])
 
     return refs
@@ -126,13 +134,13 @@ def _days_function(env: Environment) -> Any:
 @pass_context
 def task_row(context: Context, view: TaskView) -> Markup:
     """One item's table row (site_templates/_row.html)."""
-    return Markup(str(escape(context["root"])).join(_row_parts(context, view)))
+    return Markup(str(root_html(context["root"])).join(_row_parts(context, view)))
 
 
 @pass_context
 def task_rows(context: Context, views: Iterable[TaskView]) -> Markup:
     """The rows of an item table: one call for the whole table (unit pages list hundreds of rows)."""
-    root = str(escape(context["root"]))  # a str: Markup.join would escape the parts
+    root = str(root_html(context["root"]))  # a str: Markup.join would escape the parts
     return Markup("".join([root.join(_row_parts(context, view)) for view in views]))
 
 
@@ -151,14 +159,14 @@ def _row_parts(context: Context, view: TaskView) -> list[str]:
 def item_link(context: Context, state: TaskState) -> Markup:
     """An item's title linked to its page (bulletins list thousands of them)."""
     path = context["site"].by_id[state.id].path
-    return _ref(Ref(state.id, state.title, path), escape(context["root"]))
+    return _ref(Ref(state.id, state.title, path), root_html(context["root"]))
 
 
 @pass_context
 def unit_link(context: Context, unit_id: str) -> Markup:
     """A unit's short name linked to its page, or the id of a unit the registry no longer has."""
     unit = context["site"].unit_by_id.get(unit_id)
-    return _ref(unit.ref, escape(context["root"])) if unit is not None else escape(unit_id)
+    return _ref(unit.ref, root_html(context["root"])) if unit is not None else escape(unit_id)
 
 
 @pass_context
@@ -191,6 +199,18 @@ def _label_function(language: str) -> Any:
     return label
 
 
+def _label_filter(language: str) -> Any:
+    """`{{ code|label(kind) }}`: its own cache, so that a label asked for again is one call of C, with no
+    Python function between the filter and the cached translation."""
+    label = _label_function(language)
+
+    @functools.lru_cache(maxsize=4096)
+    def label_filter(code: str, kind: str) -> str:
+        return str(label(kind, code))
+
+    return label_filter
+
+
 def gettext_functions(language: str) -> tuple[Any, Any]:
     """`_`/`gettext` and `ngettext` for templates, with the semantics of Jinja's "new style" gettext: the
     translation is always %-formatted with the keyword arguments (`num` defaults to the count), and the
@@ -209,13 +229,32 @@ def gettext_functions(language: str) -> tuple[Any, Any]:
     def gettext(message: str, **variables: Any) -> Markup:
         if not variables:
             return constant(message)
-        return translated(message) % variables
+        return fill(translated(message), variables)
 
     def ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
         variables.setdefault("num", num)
-        return escape(catalog.ngettext(singular, plural, num)) % variables
+        return fill(escape(catalog.ngettext(singular, plural, num)), variables)
 
     return gettext, ngettext
+
+
+_TEXT_FIELD = re.compile(r"%\(\w+\)s|%%")
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_fields_only(translation: str) -> bool:
+    """Whether every `%` of the translation starts a `%(name)s` field or is `%%`."""
+    return "%" not in _TEXT_FIELD.sub("", translation)
+
+
+def fill(translation: Markup, variables: dict[str, Any]) -> Markup:
+    """`translation % variables` with the values escaped, as Markup's `%` makes it, but without the helper
+    object Markup wraps around each value (~6 per item page, each costing more than the page's rows); other
+    fields (`%(n)d`) go through Markup's `%`."""
+    if not _text_fields_only(translation):
+        return translation % variables
+    escaped = {name: escape_output(value) for name, value in variables.items()}
+    return Markup(str.__mod__(translation, escaped))
 
 
 @functools.cache
@@ -304,6 +343,80 @@ def _constant_call(tokens: list[Token], index: int, translate: Any) -> str | Non
     return None if _ESCAPED.intersection(translated) else translated
 
 
+# What escape() runs on a str (C when markupsafe's speedups are built): markupsafe does not export it.
+_escape_inner: Callable[[str], str] = markupsafe._escape_inner  # type: ignore[attr-defined]
+
+
+def escape_output(value: Any) -> str:
+    """`str(escape(value))` for what a template writes out (`{{ value }}`), without making a Markup of it.
+
+    Jinja writes `escape(value)`, which wraps every piece in a Markup, in Python, only for the render to join
+    the pieces into one str: ~100 times per item page, and a seventh of its time. The text is the same
+    (tests/test_site_render.py compares the two on every kind of value).
+    """
+    if type(value) is str:  # most values: text from the registry
+        return _escape_inner(value)
+    if type(value) is Markup:  # what the helpers make: HTML already (a str, so it joins the page as it is)
+        return value
+    html = getattr(value, "__html__", None)
+    if html is not None:  # Markup (helpers, translations), or anything else that renders itself
+        return str(html())
+    return _escape_inner(str(value))
+
+
+# Calls of these names go straight to the function rather than through Context.call, which looks for
+# pass_context and its kin on every call: the environment's gettext functions take no context (~6 calls per
+# item page).
+_PLAIN_CALLS = frozenset({"_", "gettext", "ngettext"})
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, with three shortcuts on what item pages do ~150 times each: `{{ value }}`
+    written out through `escape_output`; `a.b` read with the builtin getattr first; `_()` called directly.
+
+    Every page comes out the same as with Jinja's own code (tests/test_site_fastpaths.py).
+    """
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        self.writeline(f"from {__name__} import escape_output")
+        super().visit_Template(node, frame)
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        # Only where the template is always autoescaped: `{% autoescape %}` blocks (volatile) decide when
+        # the page is rendered, and keep Jinja's code.
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        """`a.b` as `getattr(a, "b")`, and only when `a` has no attribute `b`, Jinja's environment.getattr
+        (which then tries `a["b"]`): one builtin call rather than a Python one. `_obj` keeps `a`, evaluated
+        once; nested reads (`a.b.c`) have finished with `_obj` and `_attr` before the outer one sets them."""
+        if self.environment.is_async or self.environment.sandboxed:
+            super().visit_Getattr(node, frame)
+            return
+        self.write("(_attr if (_attr := getattr((_obj := ")
+        self.visit(node.node, frame)
+        self.write(
+            f"), {node.attr!r}, missing)) is not missing else environment.getattr(_obj, {node.attr!r}))"
+        )
+
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        plain = isinstance(node.node, nodes.Name) and node.node.name in _PLAIN_CALLS
+        if not plain or forward_caller or node.dyn_args or node.dyn_kwargs or self.environment.is_async:
+            super().visit_Call(node, frame, forward_caller=forward_caller)
+            return
+        self.visit(node.node, frame)
+        self.write("(")
+        for position, argument in enumerate([*node.args, *node.kwargs]):
+            self.write(", " if position else "")
+            self.visit(argument, frame)
+        self.write(")")
+
+
 class _Environment(Environment):
     """Templates see the globals as one flat dict rather than Jinja's ChainMap over the environment's.
 
@@ -312,6 +425,8 @@ class _Environment(Environment):
     is loaded (as Jinja asks anyway), so the snapshot never goes stale.
     """
 
+    code_generator_class: type[CodeGenerator] = _CodeGenerator
+
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
 
@@ -319,6 +434,11 @@ class _Environment(Environment):
 @functools.cache
 def environment(language: str) -> Environment:
     """The one environment for `language`: autoescaped HTML, gettext from the catalog, the site's filters."""
+    return make_environment(language)
+
+
+def make_environment(language: str, code_generator: type[CodeGenerator] = _CodeGenerator) -> Environment:
+    """A new environment for `language`; tests give Jinja's own code generator to compare pages with it."""
     env = _Environment(
         loader=FileSystemLoader(str(data_dir("site_templates"))),
         autoescape=select_autoescape(("html", "xml", "svg"), default_for_string=True, default=True),
@@ -330,6 +450,7 @@ def environment(language: str) -> Environment:
         keep_trailing_newline=True,
         cache_size=-1,
     )
+    env.code_generator_class = code_generator
     # Compact JSON with Chinese as UTF-8 rather than \uXXXX escapes (half the size); `tojson` still escapes
     # <, >, & and ' so that no text can end the <script> data block.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
@@ -351,7 +472,7 @@ def environment(language: str) -> Environment:
     # The helpers are filters as well (`{{ s.deadline|day }}`, `{{ s.status|label("status") }}`): Jinja calls
     # a filter directly, a function through Context.call, which costs a microsecond more each time. The item
     # page and the rows use the filters (~40 helpers per page).
-    env.filters.update(helpers, label=lambda code, kind: label(kind, code))
+    env.filters.update(helpers, label=_label_filter(language))
     env.globals.update(
         helpers,
         label=label,
