@@ -343,8 +343,13 @@ def _constant_call(tokens: list[Token], index: int, translate: Any) -> str | Non
     return None if _ESCAPED.intersection(translated) else translated
 
 
-# What escape() runs on a str (C when markupsafe's speedups are built): markupsafe does not export it.
-_escape_inner: Callable[[str], str] = markupsafe._escape_inner  # type: ignore[attr-defined]
+def _escaped_text(text: str) -> str:
+    return str(markupsafe.escape(text))
+
+
+# What escape() runs on a str (C when markupsafe's speedups are built). markupsafe does not export it (3.0 has
+# it): without it, the same text through escape() itself.
+_escape_inner: Callable[[str], str] = getattr(markupsafe, "_escape_inner", _escaped_text)
 
 
 def escape_output(value: Any) -> str:
@@ -352,7 +357,7 @@ def escape_output(value: Any) -> str:
 
     Jinja writes `escape(value)`, which wraps every piece in a Markup, in Python, only for the render to join
     the pieces into one str: ~100 times per item page, and a seventh of its time. The text is the same
-    (tests/test_site_render.py compares the two on every kind of value).
+    (tests/test_site_fastpaths.py compares the two on every kind of value).
     """
     if type(value) is str:  # most values: text from the registry
         return _escape_inner(value)
