@@ -376,6 +376,8 @@ def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: 
         results.append(result)
     if browser and (only is None or "browser" in only):
         results.append(browser_result(n, registry, repeat))
+    # Left as generated: other tools (and byte-for-byte comparisons of sites) use the same registry.
+    subprocess.run(["git", "checkout", "-q", "--", "tasks"], cwd=registry, check=True)
     return results
 
 
