@@ -195,28 +195,46 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None, *, me
     return Run(round(seconds, 3), round(pss, 1), round(rss, 1), process.returncode, round(cpu, 3))
 
 
-# ext4 looks hard at inodes freed in the last 30 seconds before it reuses one (`recently_deleted` in its inode
-# allocator): a run that creates 20,000 files right after the previous site was removed spends seconds of
-# system time in it, the more so the bigger the removal, for duban and Hugo alike (seen with `perf`). A run
-# after a removal starts once that window has passed, as a build into a fresh checkout would.
-RECENTLY_DELETED_SECONDS = 31
-_last_removal = 0.0
+# ext4 without a journal (this machine's disk) skips every free inode freed in the last 60 seconds (360 while
+# the inode's table block is not written back) before it hands one out (`recently_deleted` in its inode
+# allocator, seen with `perf`): a run that creates 20,000 files and folders after others were removed spends
+# seconds of system time skipping them, more with every removal still in the window. So nothing is removed
+# during a run: outputs are moved into a trash folder (a rename frees no inode), emptied before the first run
+# (followed by one wait out of the window) and after the last.
+RECENTLY_DELETED_SECONDS = 61
+_trash: Path | None = None
+
+
+def open_trash(work: Path) -> None:
+    """Empty the trash of an earlier run, write everything back, and wait out the window once."""
+    global _trash
+    _trash = work / ".trash"
+    shutil.rmtree(_trash, ignore_errors=True)
+    _trash.mkdir(parents=True)
+    os.sync()
+    time.sleep(RECENTLY_DELETED_SECONDS)
+
+
+def empty_trash() -> None:
+    if _trash is not None:
+        shutil.rmtree(_trash, ignore_errors=True)
 
 
 def remove_tree(folder: Path) -> None:
-    """Remove an output folder, and remember when (see `settle`)."""
-    global _last_removal
-    if folder.exists():
+    """Take an output folder out of the way: into the trash, or removed when there is none (see above)."""
+    if not folder.exists():
+        return
+    if _trash is None:
         shutil.rmtree(folder, ignore_errors=True)
-        _last_removal = time.monotonic()
+        return
+    folder.rename(_trash / f"{len(list(_trash.iterdir()))}-{folder.name}")
 
 
 def settle() -> None:
-    """Let the disk catch up with the previous run (and the removal of its output) before the next one:
-    otherwise a run that writes 10,000 files pays for the write-back of the last one."""
+    """Let the disk catch up with the previous run before the next one: otherwise a run that writes 10,000
+    files pays for the write-back of the last one."""
     os.sync()
-    since = time.monotonic() - _last_removal
-    time.sleep(max(1.0, RECENTLY_DELETED_SECONDS - since))
+    time.sleep(1.0)
 
 
 def measured(argv: list[str], cwd: Path, before: Callable[[int], None], repeat: int) -> list[Run]:
@@ -288,7 +306,7 @@ def scenarios(
     cache, site, hugo_out = registry / ".duban-cache", registry / "_site", work / f"hugo-out-{registry.name}"
 
     def clear_cache(_: int) -> None:
-        shutil.rmtree(cache, ignore_errors=True)
+        remove_tree(cache)
 
     def clear_all(_: int) -> None:
         remove_tree(cache)
@@ -551,9 +569,15 @@ def main() -> None:
     results: list[Result] = []
     if only is None or "help" in only:
         results.append(bench_help(args.repeat))
-    for n in args.sizes:
-        repeat = min(args.repeat, 2) if n > 10_000 else args.repeat
-        results += bench_size(n, args.work, repeat, only, args.browser)
+    for n in args.sizes:  # generated first: a registry generated again removes the old one
+        prepare(n, args.work)
+    open_trash(args.work)
+    try:
+        for n in args.sizes:
+            repeat = min(args.repeat, 2) if n > 10_000 else args.repeat
+            results += bench_size(n, args.work, repeat, only, args.browser)
+    finally:
+        empty_trash()
     args.out.mkdir(parents=True, exist_ok=True)
     report = {"machine": info, "as_of": AS_OF, "results": [r.summary() for r in results]}
     (args.out / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
