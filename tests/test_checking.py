@@ -124,6 +124,22 @@ def test_changed_files(repo: Path) -> None:
 
 
 @needs_git
+def test_changed_files_ignore_the_variables_git_sets_for_its_hooks(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `duban check --changed-since` in a pre-commit hook: git points GIT_DIR and GIT_INDEX_FILE at the
+    # hook's repository; the folder asked about must decide alone.
+    other = git_repo(tmp_path / "other")
+    (other / "elsewhere.txt").write_text("x\n", encoding="utf-8")
+    commit_all(other, "other")
+    expected = changed_files(repo, "main")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert changed_files(repo, "main") == expected
+
+
+@needs_git
 @pytest.mark.parametrize(
     ("ref", "message"),
     [("no-such-branch", "no commit named 'no-such-branch'"), ("--output=x", "is not a git reference")],

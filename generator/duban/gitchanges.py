@@ -9,17 +9,36 @@ repository works.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
+
+# Variables that point git at another repository (git sets them for its hooks: `duban check` in a pre-commit
+# hook would otherwise be answered about the hook's repository, not the folder asked about).
+REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
+# Settings of a user's ~/.gitconfig that would change the output parsed here.
+_CONFIG = ("-c", "core.quotepath=false", "-c", "color.ui=never", "-c", "diff.external=")
 
 
 class GitError(Exception):
     """git cannot answer: no such ref, not a repository, git missing. The message is for the user."""
 
 
+def git_environment() -> dict[str, str]:
+    """This process's environment without the variables that would make git look at another repository."""
+    return {name: value for name, value in os.environ.items() if name not in REPOSITORY_VARIABLES}
+
+
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+        return subprocess.run(
+            ["git", *_CONFIG, *args],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            env=git_environment(),
+            stdin=subprocess.DEVNULL,
+        )
     except OSError as error:  # git is not installed, or root vanished
         raise GitError(f"cannot run git: {error}") from error
 
@@ -40,7 +59,9 @@ def changed_files(root: Path, ref: str) -> set[str]:
         if verify.returncode == 1:
             raise GitError(f"no commit named '{ref}' in this repository (in CI, fetch it: fetch-depth: 0)")
         raise GitError(f"{root} is not inside a git repository ({_error_text(verify)})")
-    diff = _git(root, "diff", "--merge-base", "--name-status", "-z", "-M", "--relative", ref, "--")
+    diff = _git(
+        root, "diff", "--no-ext-diff", "--merge-base", "--name-status", "-z", "-M", "--relative", ref, "--"
+    )
     if diff.returncode != 0:
         raise GitError(f"git diff against '{ref}' failed: {_error_text(diff)}")
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")

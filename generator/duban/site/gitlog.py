@@ -21,11 +21,12 @@ depth 1) has a short history: use `fetch-depth: 0` to build the site with full h
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from duban.gitchanges import git_environment
 
 # Git settings that would change the output we parse, pinned so that a user's ~/.gitconfig cannot break it.
 _CONFIG = (
@@ -36,8 +37,6 @@ _CONFIG = (
 )
 _FIELDS = ("%H", "%h", "%cI", "%aN", "%s")  # sha, short sha, committer date, author (after .mailmap), subject
 _HEADER = "\x1e"  # starts a commit's first field; a status token (M, A, R100 …) never starts with it
-# Variables that point git at another repository (set inside git hooks): `-C root` must decide alone.
-_REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
 TIMEOUT_SECONDS = 120
 
 
@@ -93,7 +92,7 @@ def git_log_command(root: Path) -> list[str]:
 
 
 def _git_log(root: Path) -> bytes | None:
-    environment = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
+    environment = git_environment()  # `-C root` must decide alone which repository is read
     try:
         result = subprocess.run(  # an argument list, no shell: paths with any character are safe
             git_log_command(root),
