@@ -3,6 +3,7 @@
 Inputs: arbitrary bytes; YAML-ish text made of the fragments that break parsers (quotes, brackets, anchors,
 tabs, tags, `---`); small random edits of a real task file; arbitrary data written by PyYAML; and task-shaped
 data whose values come from small pools of good and bad ones, so that the cross-file checks see a lot of it.
+The same inputs are read both ways, the fast way (yaml_rs) and libyaml's, which must agree.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from duban import yamlio
 from duban.dates import parse_date
 from duban.loader import finish_problems, load_registry
 from duban.messages import LANGUAGES, MESSAGES
 from duban.output import FORMATTERS
 from duban.problems import Problem
-from duban.yamlio import parse_text
-from validation_helpers import AS_OF, BASE, build_registry, dump_yaml, run_cli
+from duban.yamlio import parse_text, parse_with_libyaml
+from validation_helpers import AS_OF, BASE, build_registry, dump_yaml, run_cli, same_data
 
 TASK = "tasks/2026/DB-2026-0099.yaml"
 TODAY = parse_date(AS_OF)
@@ -324,3 +326,45 @@ def test_command_line_never_crashes(root: Path, raw: bytes) -> None:
         if fmt == "json":
             document = json.loads(result.stdout)
             assert (result.exit_code == 1) == any(p["severity"] == "error" for p in document["problems"])
+
+
+# --- the fast way (yaml_rs) reads what libyaml reads, on all of the above ----------------------------------
+
+needs_yaml_rs = pytest.mark.skipif(yamlio.yaml_rs is None, reason="yaml_rs is not installed")
+
+
+def _reads_alike(text: str) -> None:
+    """A file the fast way takes gives the same data as libyaml gives; libyaml finds no problem in it."""
+    fast = yamlio._fast_data(text)
+    if fast is not None:
+        slow = parse_with_libyaml(text, "f.yaml")
+        assert slow.problems == [] and same_data(fast, slow.data), text
+
+
+@needs_yaml_rs
+@settings(FAST, max_examples=400)
+@given(YAMLISH)
+def test_both_ways_read_yamlish_text_alike(text: str) -> None:
+    _reads_alike(text)
+
+
+@needs_yaml_rs
+@settings(FAST, max_examples=300)
+@given(EDITS)
+def test_both_ways_read_edited_tasks_alike(edits: list[tuple[int, int, str]]) -> None:
+    _reads_alike(_edit(BASE_TASK, edits))
+
+
+@needs_yaml_rs
+@settings(FAST, max_examples=300)
+@given(st.dictionaries(KEYS, DATA, max_size=8), st.sampled_from([None, '"', "'", "|", ">"]))
+def test_both_ways_read_dumped_data_alike(data: dict[str, Any], style: str | None) -> None:
+    _reads_alike(dump_yaml(data, default_style=style))
+    _reads_alike(dump_yaml(data, default_flow_style=True))
+
+
+@needs_yaml_rs
+@settings(FAST, max_examples=200)
+@given(SHAPED_TASK)
+def test_both_ways_read_task_shaped_files_alike(data: dict[str, Any]) -> None:
+    _reads_alike(dump_yaml(data, sort_keys=False))

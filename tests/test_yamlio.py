@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,15 +12,23 @@ import yaml
 
 from duban import yamlio
 from duban.yamlio import MAX_DEPTH, decode, parse_text
+from validation_helpers import same_data
 
-PARSERS = {"libyaml": yamlio.LOADER, "python": yamlio._PyLoader}
+ROOT = Path(__file__).resolve().parents[1]
+
+PARSERS = {"libyaml": yamlio.LOADER, "python": yamlio._PyLoader, "fast": yamlio.LOADER}
 
 
 @pytest.fixture(params=sorted(PARSERS))
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "libyaml" and not yaml.__with_libyaml__:
+    """Each test runs three ways: libyaml alone, PyYAML's Python parser alone, and the fast way first
+    (yaml_rs, falling back to libyaml at anything out of the ordinary): all three must say the same."""
+    if request.param != "python" and not yaml.__with_libyaml__:
         pytest.skip("PyYAML was built without libyaml")
+    if request.param == "fast" and yamlio.yaml_rs is None:
+        pytest.skip("yaml_rs is not installed")
     monkeypatch.setattr(yamlio, "LOADER", PARSERS[request.param])
+    monkeypatch.setattr(yamlio, "FAST", request.param == "fast")
     yield request.param
 
 
@@ -279,3 +288,130 @@ def test_not_utf8_names_the_encoding_to_convert_from() -> None:
     _, [utf16] = decode("标题\n".encode("utf-16"), "f.yaml")
     assert "iconv -f GB18030 -t UTF-8" in gbk.message("en")
     assert "iconv -f UTF-16 -t UTF-8" in utf16.message("en")
+
+
+# --- the fast way (yaml_rs) agrees with libyaml, or leaves the file to it ---------------------------------
+
+
+needs_yaml_rs = pytest.mark.skipif(yamlio.yaml_rs is None, reason="yaml_rs is not installed")
+
+
+@needs_yaml_rs
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: 0x1F\n", "0x1F"),  # a number to YAML 1.2 core and yaml_rs, text to us
+        ("a: 0o17\n", "0o17"),
+        ("a: 0b101\n", "0b101"),
+        ("a: 1_000\n", "1_000"),
+        ("a: 1_\n", "1_"),
+        ("a: _1\n", "_1"),
+        ("a: -_1\n", "-_1"),
+        ("a: [.1_0]\n", None),
+        ("a: 1e1_0\n", "1e1_0"),
+        ("a: .inf\n", ".inf"),
+        ("a: -.Inf\n", "-.Inf"),
+        ("a: .NaN\n", ".NaN"),
+        ("a: 1e999\n", "1e999"),
+        ("a: " + "9" * 5000 + "\n", "9" * 5000),
+        ("a: !!str 12\n", "12"),
+        ("a: b\x85c\n", None),  # NEL: a line break to libyaml
+        ("a: b\u2028c\n", None),
+        ("a: b\x07\n", None),
+        ("a: b\ufeffc\n", None),
+        ("a: &x 1\nb: *x\n", 1),
+        ("%YAML 1.2\n---\na: 1\n", 1),
+        ("a:\tb\n", None),
+    ],
+)
+def test_what_the_fast_way_might_read_otherwise_goes_the_libyaml_way(text: str, value: Any) -> None:
+    assert yamlio._fast_data(text) is None
+    parsed = parse_text(text, "f.yaml")
+    assert same_data(parsed.data, yamlio.parse_with_libyaml(text, "f.yaml").data)
+    if value is not None:
+        assert parsed.data["a"] == value
+
+
+@needs_yaml_rs
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1: a\n",  # keys stay text
+        "null: a\n",
+        "true: a\n",
+        "? [1, 2]\n: a\n",
+        "a: b\n---\nc: d\n",
+        "- a\n- b\n",
+        "",
+        "# only a comment\n",
+        "a: 1\na: 2\n",
+        "a: [1, 2\n",
+        "a:" + " [" * 40 + " 1" + " ]" * 40 + "\n",
+        "a: [:x]\n",  # libyaml refuses these, yaml_rs reads text
+        "a: {:x}\n",
+        "a: [x, >]\n",
+        "a: [x, |y]\n",
+        "a: {x:}\n",
+        "a: [a, b:]\n",
+        "a: [?x]\n",  # a mapping to libyaml, text to yaml_rs
+        "a: |\n  x",  # "x" to libyaml, "x\n" to yaml_rs
+        "a: [\n  ?x]\n",
+        "...\nid: x\n",  # libyaml: a syntax error; yaml_rs: a document
+        "a: 1\n...\nb: 2\n",
+        "---\n---\na: 1\n",
+        "a: 1\nb: |\n",  # yaml_rs reads "\n" here, libyaml ""
+        "a: 1\nb: >\n",
+    ],
+)
+def test_files_the_fast_way_leaves_to_libyaml(text: str) -> None:
+    assert yamlio._fast_data(text) is None
+
+
+@needs_yaml_rs
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: |\r\n  x\r\n  y\r\n",
+        "a: >-\n  x\n\n  y\n",
+        'a: "x\\ty\\u263a\\N"\n',
+        "a: 'x\n\n  y'\n",
+        "a:   x  \n  y  \n",
+        "a: b #c\nd: e#f\n",
+        "a: {b, c}\nd: [e: f]\n",
+        "a: |2\n   x\nb: |+\n  x\n\nc: 1\n",
+        "a: [1.0e+3, 1e-3, +1., 012, ~, null, True, false, yes, 2026-06-30]\nb:\n  - -.5\n  - -0\n",
+        "b:\n  <<: {a: 1}\n  c: 2\n",
+    ],
+)
+def test_the_fast_way_reads_ordinary_files_as_libyaml_does(text: str) -> None:
+    fast = yamlio._fast_data(text)
+    assert fast is not None
+    assert same_data(fast, yamlio.parse_with_libyaml(text, "f.yaml").data)
+
+
+@needs_yaml_rs
+def test_the_fast_way_interns_keys_and_short_values() -> None:
+    first = yamlio._fast_data("status: in_progress\n")
+    second = yamlio._fast_data("status: in_progress\n")
+    assert first is not None and second is not None
+    assert next(iter(first)) is next(iter(second))
+    assert first["status"] is second["status"]
+
+
+@needs_yaml_rs
+def test_every_yaml_file_of_the_repository_reads_alike_both_ways() -> None:
+    """The demo registry and every example case: the fast way reads what libyaml reads, and leaves every file
+    libyaml refuses (syntax, duplicate keys, aliases, tags, tabs, several documents…) to it."""
+    demo = sorted(ROOT.glob("tasks/**/*.yaml"))
+    examples = [*ROOT.glob("org/*.yaml"), *ROOT.glob("tests/examples/**/*.yaml")]
+    assert len(demo) > 50 and len(examples) > 100
+    taken = set()
+    for path in [*demo, *examples]:
+        text, _ = decode(path.read_bytes(), "f.yaml")
+        if text is None:
+            continue
+        fast, slow = yamlio._fast_data(text), yamlio.parse_with_libyaml(text, "f.yaml")
+        if fast is not None:
+            taken.add(path)
+            assert slow.ok and same_data(fast, slow.data), path
+    assert taken.issuperset(demo)  # ordinary files take the fast way (web addresses with `_0123` included)

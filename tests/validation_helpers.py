@@ -147,6 +147,17 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_implicit_resolver("tag:yaml.org,2002:float", yamlio._FLOAT, list("-+0123456789."))
 
 
+def same_data(a: Any, b: Any) -> bool:
+    """Equal with the same types all the way down (1 is not 1.0 nor True) and keys in the same order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_data(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 def dump_yaml(data: Any, **options: Any) -> str:
     text: str = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, **options)
     return text

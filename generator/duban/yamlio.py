@@ -4,6 +4,10 @@ Parsing goes through libyaml (yaml.CSafeLoader's parser, ~8x faster) when PyYAML
 scalars ourselves with YAML 1.2 core rules — `2026-06-30`, `yes`, `no`, `on`, `off` stay strings — and build
 plain Python data from the node tree in one walk that also catches duplicate keys, alias bombs and absurd
 nesting. The same walk can record where every node sits, which `duban.locate` uses for line numbers.
+
+An ordinary file takes a faster way first (`_fast_data`): yaml_rs, a YAML 1.2 parser written in Rust, reads it
+into the same data at a third of the cost. Anything it might read otherwise, and anything it refuses, goes the
+libyaml way, which then finds and describes every problem: one meaning of a file, two speeds.
 """
 
 from __future__ import annotations
@@ -113,6 +117,12 @@ else:
     LOADER = _CLoader
 
 
+try:
+    import yaml_rs
+except ImportError:  # pragma: no cover - a platform without a wheel: the libyaml way alone, same results
+    yaml_rs = None  # type: ignore[assignment]
+
+
 # A number Python cannot hold as a finite value (1e999, or an int of more than 4300 digits) stays the text
 # it was: it then fails the schema as text instead of crashing anything later.
 def _to_int(text: str) -> int | str:
@@ -206,6 +216,15 @@ def _guess(label: str, source: str) -> dict[str, Any]:
 
 def parse_text(text: str, rel: str, *, with_positions: bool = False) -> Parsed:
     """Parse one YAML document into plain data; every failure is a Problem with line and column."""
+    if not with_positions and FAST:
+        data = _fast_data(text)
+        if data is not None:
+            return Parsed(data=data)
+    return parse_with_libyaml(text, rel, with_positions=with_positions)
+
+
+def parse_with_libyaml(text: str, rel: str, *, with_positions: bool = False) -> Parsed:
+    """`parse_text` without the fast way: what finds and describes every problem."""
     tabs = _tab_problems(text, rel)
     if tabs:
         return Parsed(problems=tabs)
@@ -515,3 +534,94 @@ def _fast_scalar(node: yaml.Node) -> Any:
     if rule is None or (rule[0] is not None and not rule[0].fullmatch(node.value)):
         raise _Unusual
     return rule[1](node.value)
+
+
+# --- the fast way --------------------------------------------------------------------------------------
+
+FAST = yaml_rs is not None  # tests turn it off to check the libyaml way on its own
+
+# yaml_rs reads YAML 1.2 core as `_IMPLICIT` does, except for a few forms: hexadecimal, octal, binary and
+# underscored numbers, `.inf`, `.nan` and numbers too large for a float, keys that are not text (`2026:` is
+# the key "2026" to us), tags (it ignores them; we refuse most), several documents, and the characters libyaml
+# refuses or reads as line breaks. A file holding any of them, an anchor (aliases and their limits are
+# `_Builder`'s) or a tab (`_tab_problems`) goes the libyaml way. tests/test_yamlio.py holds each of these, and
+# tests/test_properties_validation.py compares both ways on generated files.
+_UNSURE_CHARACTER = re.compile(r"[!&\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# In a flow collection an entry starting with an indicator is read otherwise: libyaml refuses `[:x]`, `[>]`
+# and `[|x]`, and reads `[?x]` as a mapping; yaml_rs reads all of them as text and refuses `[-]`.
+# So is an empty value at the end of a flow entry (`{x:}`, `[x:]`): libyaml refuses it, yaml_rs reads null.
+_FLOW_UNSURE = re.compile(r"[\[{,]\s*[-?:|>!&*%@`#]|:[,\]}]")
+# yaml_rs drops underscores anywhere in a number (`1_000`, `_1`, `1.5_`, `1e1_0`) and reads `0x1F`, `0o17` and
+# `0b1`. Such a scalar starts where a plain scalar may (`t20251220_0123.html` in a web address is no number).
+_OTHER_NUMBER = re.compile(r"(?<![^\s\[{,:])[-+]?(?:0[xXoObB]|_|[.0-9][^\s,\[\]{}]*_)")
+# Looked for first, quickly (a literal first, or one set of characters): most files have neither.
+_RADIX_PREFIX = re.compile("0[xXoObB]")
+_UNDERSCORE_BY_DIGIT = re.compile("[._0-9]_|_[.0-9]")
+_MAX_INT_BITS = 14_000  # int() refuses more than 4300 digits (~14,300 bits): such a number stays text
+
+
+class _Unsure(Exception):
+    """Raised by `_plain` at a value that the libyaml way might read otherwise."""
+
+
+def _fast_data(text: str) -> dict[str, Any] | None:
+    """The file's data when it is an ordinary mapping that both ways read alike, else None."""
+    if (
+        _UNSURE_CHARACTER.search(text) is not None
+        or not text.endswith("\n")  # yaml_rs ends a last block scalar with a line break the file lacks
+        or text.startswith(("%", "..."))  # a directive, or a document's end before any document
+        or "\n%" in text
+        or "\n..." in text  # what follows a document's end marker is read differently
+        or "\n---" in text  # a second document
+        or _FLOW_UNSURE.search(text) is not None
+        or ((_RADIX_PREFIX.search(text) or _UNDERSCORE_BY_DIGIT.search(text)) and _OTHER_NUMBER.search(text))
+    ):
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a refusal, or a panic in the Rust code (pyo3 raises it as a BaseException):
+        return None  # the libyaml way says what is wrong, and where
+    if data.__class__ is not dict:  # empty, several documents, or not a mapping: the libyaml way says so
+        return None
+    try:
+        return _plain(data, 0)  # type: ignore[no-any-return]
+    except _Unsure:
+        return None
+
+
+def _plain(value: Any, depth: int) -> Any:
+    """`value` as the libyaml way builds it (keys and short strings interned), or _Unsure."""
+    kind = value.__class__
+    if kind is str:
+        return _text(value)
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            raise _Unsure
+        result = {}
+        for key, item in value.items():
+            if key.__class__ is not str:
+                raise _Unsure
+            if item.__class__ is str:
+                result[_intern(key)] = _text(item)
+            else:
+                result[_intern(key)] = _plain(item, depth + 1)
+        return result
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            raise _Unsure
+        return [_plain(item, depth + 1) for item in value]
+    if (kind is int and value.bit_length() <= _MAX_INT_BITS) or (kind is float and math.isfinite(value)):
+        return value
+    if value is None or kind is bool:
+        return value
+    raise _Unsure
+
+
+def _text(text: str) -> str:
+    # yaml_rs reads an empty block scalar at the end of a file (`note: |`) as "\n", libyaml as "": a value of
+    # line breaks alone is rare enough to leave every one of them to libyaml.
+    if text[:1] == "\n" and not text.strip("\n"):
+        raise _Unsure
+    return _intern(text) if len(text) <= INTERN_MAX else text
