@@ -363,13 +363,18 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from duban.site import build as site_build
 
     rendered: list[str] = []
-    original = site_build.render_page
+    original, in_pieces = site_build.render_page, site_build.render_page_pieces
 
     def recording(context: Any, page: Any) -> bytes:
         rendered.append(page.path)
         return original(context, page)
 
+    def recording_pieces(context: Any, page: Any) -> Any:  # the pages that list items
+        rendered.append(page.path)
+        return in_pieces(context, page)
+
     monkeypatch.setattr(site_build, "render_page", recording)
+    monkeypatch.setattr(site_build, "render_page_pieces", recording_pieces)
     return rendered
 
 

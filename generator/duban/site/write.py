@@ -94,14 +94,21 @@ def write_pieces(target: Path, pieces: Iterable[bytes], same_as: str | None = No
 
 
 def _batches(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """The pieces joined into runs of about BATCH bytes (a piece that large alone is passed on as it is)."""
+    """The pieces joined into runs of about BATCH bytes; a piece that large is passed on as it is, never
+    copied into a run."""
     run: list[bytes] = []
     size = 0
     for piece in pieces:
+        if len(piece) >= BATCH:
+            if run:
+                yield b"".join(run)
+                run, size = [], 0
+            yield piece
+            continue
         run.append(piece)
         size += len(piece)
         if size >= BATCH:
-            yield run[0] if len(run) == 1 else b"".join(run)
+            yield b"".join(run)
             run, size = [], 0
     if run:
         yield b"".join(run)
