@@ -363,13 +363,18 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from duban.site import build as site_build
 
     rendered: list[str] = []
-    original = site_build.render_page
+    original, in_pieces = site_build.render_page, site_build.render_page_pieces
 
     def recording(context: Any, page: Any) -> bytes:
         rendered.append(page.path)
         return original(context, page)
 
+    def recording_pieces(context: Any, page: Any) -> Any:  # the pages that list items
+        rendered.append(page.path)
+        return in_pieces(context, page)
+
     monkeypatch.setattr(site_build, "render_page", recording)
+    monkeypatch.setattr(site_build, "render_page_pieces", recording_pieces)
     return rendered
 
 
@@ -575,11 +580,14 @@ def test_shares_follow_source_date_epoch(
     assert b"DTSTAMP:20260101T000000Z" in (out / "feeds/deadlines.ics").read_bytes()
 
 
-def test_feeds_from_kept_shares_equal_feeds_made_afresh(registry: Path, tmp_path: Path) -> None:
+def test_feeds_from_kept_shares_equal_feeds_made_afresh(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`render_feeds` with a store, cold and then warm after an edit, gives the bytes it gives without."""
     from duban.engine import evaluate
 
     assert TODAY is not None
+    monkeypatch.setattr(feeds, "RUN_ITEMS", 2)  # several runs, hence files, in a small registry
     store = tmp_path / "shares"
     for round_ in range(3):
         if round_ == 2:
@@ -588,6 +596,50 @@ def test_feeds_from_kept_shares_equal_feeds_made_afresh(registry: Path, tmp_path
         states = evaluate(loaded, TODAY)
         assert feeds.render_feeds(loaded, states, TODAY, store) == feeds.render_feeds(loaded, states, TODAY)
     assert len(list(store.glob("*.shares"))) > 1
+
+
+def test_shares_are_kept_in_runs_and_a_change_rewrites_its_own_run(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run of items has its file: a build with nothing changed writes none, an edit rewrites its item's
+    run only, and the file of a run that is gone is removed."""
+    from duban.engine import evaluate
+
+    assert TODAY is not None
+    monkeypatch.setattr(feeds, "RUN_ITEMS", 3)  # runs: DB-2025-0007 | 0001 | 0002 0003 | 0004, by their ids
+    store = tmp_path / "shares"
+
+    def files(states: list[Any]) -> dict[str, tuple[int, int]]:
+        """The shares' files once every share is taken, with inode and time (a rewrite changes both)."""
+        for _ in feeds.item_shares(loaded, states, TODAY, store):
+            pass
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in store.glob("*.shares")}
+
+    loaded = load_registry(registry, cache=False).registry
+    states = evaluate(loaded, TODAY)
+    first = files(states)
+    assert len(first) == 4
+    assert files(states) == first
+    _edit(registry, TASK, "二期工程", "二期工程（调整）")
+    loaded = load_registry(registry, cache=False).registry
+    states = evaluate(loaded, TODAY)
+    edited = files(states)
+    assert edited.keys() == first.keys()
+    assert [name for name in first if edited[name] != first[name]] == [feeds._run_name("DB-2026-0001")]
+    fewer = files([state for state in states if state.id != "DB-2026-0001"])
+    assert fewer == {name: edited[name] for name in edited if name != feeds._run_name("DB-2026-0001")}
+
+
+def test_feed_files_are_taken_one_after_the_other(registry: Path) -> None:
+    """The calendars are made of what taking tasks.json's pieces gathered: asking for them first is a bug."""
+    from duban.engine import evaluate
+
+    assert TODAY is not None
+    loaded = load_registry(registry, cache=False).registry
+    files = feeds.feed_files(loaded, evaluate(loaded, TODAY), TODAY)
+    assert next(files)[0] == "data/tasks.json"
+    with pytest.raises(RuntimeError):
+        next(files)
 
 
 def _page_keys(root: Path) -> dict[str, bytes]:

@@ -236,7 +236,8 @@ def test_calendar_feeds_read_back_with_icalendar(summary: str, description: str,
     settings = Settings(title="t", base_url="https://example.org/duban/")
     event = feeds._Event(dt.date(2026, 6, 30), "DB-2026-0001", "deadline", summary, description, "housing")
     generated = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
-    data = feeds._calendar(settings, calendar_name, [feeds._vevent(settings, event, "k", generated)])
+    vevent = feeds._vevent(settings, event, "k", generated)
+    data = b"".join(feeds._calendar(settings, calendar_name, [vevent]))
     assert all(len(line) < 75 for line in data.split(b"\r\n"))
     calendar = icalendar.Calendar.from_ical(data)
     # An X- property is TEXT to calendar programs; icalendar leaves it as it is: unescape as they do.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from pathlib import Path
 from typing import Any
@@ -166,15 +167,19 @@ def test_render_failure_keeps_the_old_site(
     before = snapshot(out)
     calls = 0
 
-    def failing(context: Any, page: site_pages.Page) -> bytes:
-        nonlocal calls
-        calls += 1
-        if calls > 5:
-            raise OSError(28, "No space left on device")
-        return original(context, page)
+    def counting(render: Any) -> Any:
+        def failing(context: Any, page: site_pages.Page) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls > 5:
+                raise OSError(28, "No space left on device")
+            return render(context, page)
 
-    original = site_pages.render_page
-    monkeypatch.setattr(site_build, "render_page", failing)
+        return failing
+
+    # Item pages, and the pages that list items (written in pieces).
+    monkeypatch.setattr(site_build, "render_page", counting(site_pages.render_page))
+    monkeypatch.setattr(site_build, "render_page_pieces", counting(site_pages.render_page_pieces))
     # Another day, so that the warm build renders every page again (with no change it would render none).
     result = build(registry, out, "--as-of", "2026-07-02")
     assert calls > 5
@@ -182,6 +187,33 @@ def test_render_failure_keeps_the_old_site(
     assert "No space left on device" in result.output
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["registry", "site"]
+
+
+def test_pages_that_list_items_drop_their_caches_group_by_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """The item rows are kept until the last page that shows them, the bulletins' cells until the last
+    bulletin: then dropped, before the next group of pages (the rows are 170 MB at 100,000 items)."""
+    monkeypatch.setenv("DUBAN_CACHE", "off")
+    monkeypatch.setenv("DUBAN_JOBS", "1")  # every page rendered here, where the recorder sees it
+    seen: list[tuple[int, bool, bool]] = []  # (group, rows kept, bulletin cells kept) as each page starts
+    original = site_build.render_page_pieces
+
+    def recording(context: Any, page: site_pages.Page) -> Any:
+        cells = any(key[0].startswith("bulletin-") for key in context.row_cache)
+        seen.append((site_build._group(page), bool(context.row_parts), cells))
+        return original(context, page)
+
+    monkeypatch.setattr(site_build, "render_page_pieces", recording)
+    assert site_build.build_site(Path(request.config.rootpath), tmp_path / "site", dt.date(2026, 11, 30)) == 0
+    groups = [group for group, _, _ in seen]
+    assert groups == sorted(groups)
+    assert set(groups) == {0, 1, 2}
+    first_bulletin, first_other = groups.index(1), groups.index(2)
+    assert seen[first_bulletin - 1][1]  # the rows, kept while their pages are rendered
+    assert not seen[first_bulletin][1]
+    assert seen[first_other - 1][2]
+    assert not any(cells for _, _, cells in seen[first_other:])
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(registry: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from duban.engine import Standing
-from duban.site.render import item_link, unit_link
+from duban.site.render import Html, item_link, unit_link
 from duban.site.views import Bulletin
 from duban.stats import Record
 
@@ -26,7 +26,7 @@ class BulletinPage(Bulletin):
     """A bulletin with its rows: bulletin.html calls these methods (Jinja passes them the page's context)."""
 
     @pass_context
-    def overdue_rows(self, context: Context) -> Markup:
+    def overdue_rows(self, context: Context) -> Html:
         cells, day = _Cells(context), context["day"]
         return _join(
             f"<tr>{cells.item(s)}<td>{day(s.effective_deadline)}</td>"
@@ -35,7 +35,7 @@ class BulletinPage(Bulletin):
         )
 
     @pass_context
-    def new_rows(self, context: Context) -> Markup:
+    def new_rows(self, context: Context) -> Html:
         cells, day = _Cells(context), context["day"]
         return _join(
             f"<tr>{cells.item(s)}<td>{day(s.assigned)}</td><td>{day(s.effective_deadline)}</td></tr>\n"
@@ -43,7 +43,7 @@ class BulletinPage(Bulletin):
         )
 
     @pass_context
-    def reminder_items(self, context: Context, lead: Markup) -> Markup:
+    def reminder_items(self, context: Context, lead: Markup) -> Html:
         """`lead` is the words before the item's link ("Reminder: ")."""
         cells, day = _Cells(context), context["day"]
         return _join(
@@ -56,8 +56,8 @@ class BulletinPage(Bulletin):
         return Markup(_Cells(context).item(state))
 
 
-def _join(rows: Iterable[str]) -> Markup:
-    return Markup("".join(rows))
+def _join(rows: Iterable[str]) -> Html:
+    return Html("".join(rows))
 
 
 class _Cells:

@@ -8,10 +8,15 @@ it, never from the wall clock.
 Each item's share of them (its tasks.json record, its calendar events, the sort keys of its Atom records) is
 kept in the cache folder between builds, by the item's file and everything else it depends on
 (`item_shares`): a warm build makes only the shares of the items that changed, and puts the files together.
+
+The files are given in pieces (`feed_files`), and the shares made or read a run of items at a time while
+tasks.json is written: at 100,000 items tasks.json is 148 MB and the calendars 84 MB, which a build holding
+every share and every whole file kept in memory at once (+550 MB).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import heapq
@@ -22,8 +27,9 @@ import sys
 import uuid
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,17 +78,65 @@ def say(key: str, language: str, **fields: Any) -> str:
     return pick(WORDS, key, language).format(**fields)
 
 
+Pieces = Iterable[bytes]  # a file's bytes, in the order they are written
+
+
 def render_feeds(
     registry: Registry, states: list[TaskState], as_of: dt.date, store: Path | None = None
 ) -> dict[str, bytes]:
-    """Every machine-readable file of the site: relative output path → bytes, sorted by path. With `store`,
-    each item's share of them is kept there for the next build (`item_shares`)."""
+    """Every machine-readable file of the site: relative output path → bytes, sorted by path (`feed_files`,
+    each file joined)."""
+    files = feed_files(registry, states, as_of, store)
+    return dict(sorted((path, b"".join(pieces)) for path, pieces in files))
+
+
+def feed_files(
+    registry: Registry, states: list[TaskState], as_of: dt.date, store: Path | None = None
+) -> Iterator[tuple[str, Pieces]]:
+    """Every machine-readable file of the site: (relative output path, its pieces). With `store`, each item's
+    share of them is kept there for the next build (`item_shares`).
+
+    Each file's pieces must be taken before the next file is asked for: taking tasks.json's pieces makes the
+    shares, one run of items at a time, and keeps of them only what the other files need (the calendar events
+    and the newest Atom keys), so that no more than a run's records are ever in memory.
+    """
+    gathered = _Gathered()
     shares = item_shares(registry, states, as_of, store)
-    files = calendar_files(registry, shares)
-    files["feeds/updates.atom"] = render_atom(registry, states, as_of, shares)
-    files["data/tasks.json"] = render_tasks_json(registry, as_of, shares)
-    files |= schema_files()
-    return dict(sorted(files.items()))
+    yield "data/tasks.json", render_tasks_json(registry, as_of, gathered.records(shares))
+    yield from calendar_files(registry, gathered.all_events())
+    yield "feeds/updates.atom", (render_atom(registry, states, as_of, gathered.newest()),)
+    for path, data in schema_files().items():
+        yield path, (data,)
+
+
+class _Gathered:
+    """What the calendars and the Atom feed need of the shares, kept while tasks.json's records go by."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.keys: list[RecordKey] = []
+        self.done = False
+
+    def records(self, shares: Iterable[Share]) -> Iterator[bytes]:
+        for share in shares:
+            self.events += share[1]
+            self.keys += share[2]
+            if len(self.keys) > 10 * ATOM_ENTRIES:  # only the newest ATOM_ENTRIES are ever shown
+                self.keys = heapq.nsmallest(ATOM_ENTRIES, self.keys)
+            yield share[0]
+        self.done = True
+
+    def all_events(self) -> list[Event]:
+        self._check()
+        return self.events
+
+    def newest(self) -> list[RecordKey]:
+        self._check()
+        return heapq.nsmallest(ATOM_ENTRIES, self.keys)
+
+    def _check(self) -> None:
+        if not self.done:
+            raise RuntimeError("the feeds' files were asked for before tasks.json's pieces were all taken")
 
 
 # --- shared ---------------------------------------------------------------------------------------
@@ -121,46 +175,62 @@ def stamp(as_of: dt.date) -> dt.datetime:
 Event = tuple[int, str, str, str, bytes]
 Share = tuple[bytes, tuple[Event, ...], tuple["RecordKey", ...]]
 Kept = dict[str, tuple[str, bytes, Share]]  # item id → (its file, the digest of its bytes, its share)
-SHARES_FORMAT = 1
+SHARES_FORMAT = 2
 SHARES_FOLDER = "site-feeds"  # in the cache folder, next to the build manifests
-# The shares are kept in this many files, each holding the items whose id falls into it, so that a build
-# that changes a few items rewrites a few small files, not all the shares (21 MB at 10,000 items).
-SHARE_FILES = 32
+# The shares are kept in files of a run of items each (about RUN_ITEMS, `_runs`): a build that changes a few
+# items rewrites a few small files, not all the shares (21 MB at 10,000 items), and holds one run at a time.
+RUN_ITEMS = 256
 
 
 def item_shares(
     registry: Registry, states: list[TaskState], as_of: dt.date, store: Path | None
-) -> list[Share]:
+) -> Iterator[Share]:
     """Every item's share, in the order of `states`; made again only for the items whose file changed.
 
     An item's share is a function of its state and data (the item's file: its path and the digest of its
     bytes; `evaluate_task` reads nothing else of the registry) and of what `_shares_key` holds. Kept shares
-    are used only when that key is the one they were made with.
+    are used only when that key is the one they were made with. A run's file is read when the run starts and
+    written when it is done, if anything in it changed; files of runs that are gone are removed at the end.
     """
     key, generated = registry_key(registry.settings), stamp(as_of)
     base = _shares_key(registry, as_of)
-    kept = _load_shares(store, base) if store is not None else [{} for _ in range(SHARE_FILES)]
-    fresh: list[Kept] = [{} for _ in range(SHARE_FILES)]
-    made: set[int] = set()  # the files holding a share made in this build
-    shares = []
-    for state in states:
-        task, number = registry.tasks[state.id], _file_of(state.id)
-        share = _kept_share(kept[number].get(state.id), task.file, task.digest)
-        if share is None:
-            share = _share(registry, state, as_of, key, generated)
-            made.add(number)
-        shares.append(share)
-        if task.digest:  # a registry built in memory (tests) has no digests: nothing to tell versions by
-            fresh[number][state.id] = (task.file, task.digest, share)
+    names: set[str] = set()
+    for run in _runs(states):
+        path = store / _run_name(run[0].id) if store is not None else None
+        kept = _load_shares(path, base) if path is not None else {}
+        fresh: Kept = {}
+        for state in run:
+            task = registry.tasks[state.id]
+            share = _kept_share(kept.get(state.id), task.file, task.digest)
+            if share is None:
+                share = _share(registry, state, as_of, key, generated)
+            if task.digest:  # a registry built in memory (tests) has no digests: nothing to tell versions by
+                fresh[state.id] = (task.file, task.digest, share)
+            yield share
+        if path is not None:
+            names.add(path.name)
+            if fresh != kept:  # a share made afresh, or an item come or gone (kept ones compare by identity)
+                _save_shares(path, base, fresh)
     if store is not None:
-        changed = [n for n in range(SHARE_FILES) if n in made or fresh[n].keys() != kept[n].keys()]
-        _save_shares(store, base, {n: fresh[n] for n in changed})
-    return shares
+        _remove_shares(store, names)
 
 
-def _file_of(task_id: str) -> int:
-    """Which of the files keeps an item's share: the same in every process (unlike `hash`)."""
-    return zlib.crc32(task_id.encode("utf-8")) % SHARE_FILES
+def _runs(states: list[TaskState]) -> Iterator[list[TaskState]]:
+    """The items in runs, each ending at an item whose id's checksum is a multiple of RUN_ITEMS: where a run
+    ends depends on its own ids only, so an item added or removed changes its own run and no other."""
+    run: list[TaskState] = []
+    for state in states:
+        run.append(state)
+        if zlib.crc32(state.id.encode("utf-8")) % RUN_ITEMS == 0:  # the same in every process (unlike `hash`)
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def _run_name(first: str) -> str:
+    """A run's file, named after its first item (new items come last, and leave the name as it was)."""
+    return hashlib.blake2b(first.encode("utf-8"), digest_size=10).hexdigest() + ".shares"
 
 
 def _share(registry: Registry, state: TaskState, as_of: dt.date, key: str, generated: dt.datetime) -> Share:
@@ -207,27 +277,24 @@ def _kept_share(kept: object, file: str, digest: bytes) -> Share | None:
     return share
 
 
-def _share_path(store: Path, number: int) -> Path:
-    return store / f"{number:02d}.shares"
-
-
-def _load_shares(store: Path, base: bytes) -> list[Kept]:
-    return [_load_share_file(_share_path(store, number), base) for number in range(SHARE_FILES)]
-
-
-def _load_share_file(path: Path, base: bytes) -> Kept:
+def _load_shares(path: Path, base: bytes) -> Kept:
     loaded = read_sealed(path)
     if not isinstance(loaded, tuple) or len(loaded) != 2 or loaded[0] != base:
         return {}
     return loaded[1] if isinstance(loaded[1], dict) else {}
 
 
-def _save_shares(store: Path, base: bytes, files: dict[int, Kept]) -> None:
-    try:
-        for number, shares in files.items():
-            write_sealed(_share_path(store, number), (base, shares))
-    except OSError:  # only an optimisation: the next build makes them again
-        return
+def _save_shares(path: Path, base: bytes, shares: Kept) -> None:
+    with contextlib.suppress(OSError):  # only an optimisation: the next build makes them again
+        write_sealed(path, (base, shares))
+
+
+def _remove_shares(store: Path, keep: set[str]) -> None:
+    """The files of runs this build did not have (items removed, or written by an older duban)."""
+    with contextlib.suppress(OSError):
+        for path in store.glob("*.shares"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
 
 
 # --- calendars ------------------------------------------------------------------------------------
@@ -243,17 +310,17 @@ class _Event:
     lead_unit: str
 
 
-def calendar_files(registry: Registry, shares: list[Share]) -> dict[str, bytes]:
+def calendar_files(registry: Registry, events: list[Event]) -> Iterator[tuple[str, Pieces]]:
     """`feeds/deadlines.ics` with every open deadline and milestone, and one calendar per unit.
 
     Every unit gets its file, even without open items, so that a subscription never turns into a 404. Each
-    event is written once (in its item's share) and put into both calendars it belongs to.
+    event is written once (in its item's share) and put into both calendars it belongs to. `events` is sorted
+    in place.
     """
     settings = registry.settings
-    # By (day, item, kind): unique for every event, so the texts that follow are never compared.
-    events = sorted(event for share in shares for event in share[1])
+    events.sort()  # by (day, item, kind): unique for every event, so the texts that follow are never compared
     name = say("calendar", settings.language, title=settings.title)
-    files = {"feeds/deadlines.ics": _calendar(settings, name, [event[4] for event in events])}
+    yield "feeds/deadlines.ics", _calendar(settings, name, [event[4] for event in events])
     by_unit: dict[str, list[bytes]] = {}
     for event in events:
         by_unit.setdefault(event[3], []).append(event[4])
@@ -263,8 +330,7 @@ def calendar_files(registry: Registry, shares: list[Share]) -> dict[str, bytes]:
         unit_name = say(
             "unit_calendar", settings.language, title=settings.title, unit=registry.unit_name(unit_id)
         )
-        files[f"feeds/units/{unit_id}.ics"] = _calendar(settings, unit_name, by_unit.get(unit_id, []))
-    return files
+        yield f"feeds/units/{unit_id}.ics", _calendar(settings, unit_name, by_unit.get(unit_id, []))
 
 
 def _events(registry: Registry, state: TaskState) -> Iterator[_Event]:
@@ -297,7 +363,7 @@ def _event_description(registry: Registry, state: TaskState) -> str:
 # order, escaping and folding); tests/test_feeds.py reads every feed back with icalendar.
 
 
-def _calendar(settings: Settings, name: str, events: list[bytes]) -> bytes:
+def _calendar(settings: Settings, name: str, events: list[bytes]) -> Pieces:
     head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -307,8 +373,9 @@ def _calendar(settings: Settings, name: str, events: list[bytes]) -> bytes:
         _line("X-WR-CALNAME", _text(name)),
         _line("X-WR-TIMEZONE", _text(settings.timezone)),
     ]
-    # The events come in UTF-8 already (kept that way: half the memory of Chinese text in a str).
-    return ("\r\n".join(head) + "\r\n").encode("utf-8") + b"".join(events) + b"END:VCALENDAR\r\n"
+    # The events come in UTF-8 already (kept that way: half the memory of Chinese text in a str), and are
+    # written as they are, never joined into the whole calendar.
+    return chain((("\r\n".join(head) + "\r\n").encode("utf-8"),), events, (b"END:VCALENDAR\r\n",))
 
 
 def _vevent(settings: Settings, event: _Event, key: str, generated: dt.datetime) -> bytes:
@@ -373,11 +440,12 @@ class _Record:
 _KIND_ORDER = {"completion": 0, "update": 1, "reminder": 2}
 
 
-def render_atom(registry: Registry, states: list[TaskState], as_of: dt.date, shares: list[Share]) -> bytes:
-    """`feeds/updates.atom`: the latest progress reports, completions and reminders, newest first."""
+def render_atom(
+    registry: Registry, states: list[TaskState], as_of: dt.date, newest: list[RecordKey]
+) -> bytes:
+    """`feeds/updates.atom`: the latest progress reports, completions and reminders, newest first. `newest`:
+    the keys of the ATOM_ENTRIES newest records (of ~5 per item, only these are made into entries)."""
     by_id = {state.id: state for state in states}
-    # Only the newest ATOM_ENTRIES of ~5 records per item are made into entries.
-    newest = heapq.nsmallest(ATOM_ENTRIES, (key for share in shares for key in share[2]))
     records = [_record(registry, by_id[key[1]], key) for key in newest]
     feed = _feed_element(registry.settings, records, as_of)
     for record in records:
@@ -495,12 +563,12 @@ def _timestamp(settings: Settings, day: dt.date) -> str:
 # --- tasks.json and the schemas -------------------------------------------------------------------
 
 
-def render_tasks_json(registry: Registry, as_of: dt.date, shares: list[Share]) -> bytes:
+def render_tasks_json(registry: Registry, as_of: dt.date, records: Iterable[bytes]) -> Iterator[bytes]:
     """`data/tasks.json`: the status JSON of CLI.md plus the names a list needs (docs/site-data.md).
 
     Put together from the items' records, each written by `_share` (the same bytes as one `json.dumps` of
     the whole document): the records of a large registry as Python objects would take several times the
-    memory of the file.
+    memory of the file, which is itself given in pieces (148 MB at 100,000 items).
     """
     settings = registry.settings
     head = {
@@ -511,7 +579,13 @@ def render_tasks_json(registry: Registry, as_of: dt.date, shares: list[Share]) -
         "language": settings.language,
     }
     opening = _dumps(head)[:-1] + ',"tasks":['
-    return opening.encode("utf-8") + b",".join(share[0] for share in shares) + b"]}\n"
+    yield opening.encode("utf-8")
+    separator = b""
+    for record in records:
+        yield separator
+        yield record
+        separator = b","
+    yield b"]}\n"
 
 
 def _dumps(value: Any) -> str:

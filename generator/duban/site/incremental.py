@@ -306,6 +306,11 @@ class Previous:
             return None
         return entry if _still(self.prefix + path, entry) else None
 
+    def in_place(self, path: str) -> Entry | None:
+        """The file's entry when the file is still the one duban wrote (a file to compare new bytes with)."""
+        entry = self.manifest.get(path)
+        return entry if entry is not None and _still(self.prefix + path, entry) else None
+
     def same_bytes(self, path: str, data: bytes) -> Entry | None:
         """The entry of the file in place when it already holds `data` (a page rendered every time)."""
         entry = self.manifest.get(path)
