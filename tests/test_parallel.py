@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from duban import cache, documents, workers
+from duban import cache, documents, locate, workers
 from validation_helpers import AS_OF, build_registry, minimal_task, write_file
 
 COUNT = documents.PARALLEL_MIN + 60
@@ -86,6 +86,22 @@ def test_status_is_the_same_with_workers(tmp_path: Path) -> None:
     outputs = [_duban(root, jobs, "off", "status", "--format", "json") for jobs in (1, 2)]
     assert outputs[0].returncode == 0, outputs[0].stderr
     assert len(json.loads(outputs[0].stdout)["tasks"]) > documents.PARALLEL_MIN
+    assert outputs[1].stdout == outputs[0].stdout
+
+
+def test_check_locates_findings_in_workers_as_one_process_does(tmp_path: Path) -> None:
+    """`duban check` reads every file with a finding again for its lines: shared by workers past
+    locate.PARALLEL_MIN files, with the same output."""
+    root = build_registry(None, tmp_path / "registry")
+    for number in range(1000, 1000 + locate.PARALLEL_MIN + 60):
+        task = minimal_task(f"DB-2026-{number}", deadline="2026-03-31", owner="zhang-wei")
+        write_file(root, f"tasks/2026/many/DB-2026-{number}.yaml", "# 逾期事项\n" + task)
+    outputs = [_duban(root, jobs, "off", "check", "--format", "json") for jobs in (1, 2)]
+    assert outputs[0].returncode == 1, outputs[0].stderr  # overdue items fail the check
+    findings = json.loads(outputs[0].stdout)["findings"]
+    many = [f for f in findings if "/many/" in f["file"]]
+    assert len(many) > locate.PARALLEL_MIN
+    assert {(f["finding"], f["line"]) for f in many} == {("overdue", 7)}  # the deadline, after the comment
     assert outputs[1].stdout == outputs[0].stdout
 
 
