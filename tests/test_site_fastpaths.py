@@ -131,26 +131,26 @@ def test_escape_output_escapes_any_text_as_escape_does(text: str) -> None:
     assert render.escape_output(text) == str(escape(text))
 
 
-@pytest.mark.parametrize("registry", ["evil", "demo"])
+@pytest.fixture(params=["evil", "demo"])
+def some_root(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A registry of script-injection payloads, and the demo registry."""
+    return _evil_registry(tmp_path) if request.param == "evil" else Path(request.config.rootpath)
+
+
 def test_every_page_is_what_jinjas_own_code_generator_makes(
-    registry: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+    some_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _evil_registry(tmp_path) if registry == "evil" else Path(request.config.rootpath)
-    fast = _context(root)
+    fast = _context(some_root)
     expected = {page.path: pages.render_page(fast, page) for page in pages.plan(fast)}
     jinjas = render.make_environment(fast.language, CodeGenerator)
     monkeypatch.setattr(pages, "environment", lambda language: jinjas)
-    slow = _context(root)  # its own caches of rows and page parts, made by the other environment
+    slow = _context(some_root)  # its own caches of rows and page parts, made by the other environment
     assert {page.path: pages.render_page(slow, page) for page in pages.plan(slow)} == expected
 
 
-@pytest.mark.parametrize("registry", ["evil", "demo"])
-def test_pages_in_pieces_are_the_pages(
-    registry: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_pages_in_pieces_are_the_pages(some_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pages that list items are written as their template gives them, in pieces: the same bytes."""
-    root = _evil_registry(tmp_path) if registry == "evil" else Path(request.config.rootpath)
-    context = _context(root)
+    context = _context(some_root)
     monkeypatch.setattr(pages, "LONG_PIECE", 40)  # long pieces, encoded alone, in small registries too
     for page in pages.plan(context):
         whole = pages.render_page(context, page)

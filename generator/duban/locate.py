@@ -42,8 +42,9 @@ def locate_all(problems: list[Problem], root: Path) -> None:
     chunks = [range(start, min(start + CHUNK, len(files))) for start in range(0, len(files), CHUNK)]
     for found in run(places_of, chunks, jobs() if len(files) >= PARALLEL_MIN else 1):
         for rel, places in found:
-            for problem, (line, column) in zip(by_file[rel], places or [], strict=places is not None):
-                problem.line, problem.column = line, column
+            if places is not None:
+                for problem, (line, column) in zip(by_file[rel], places, strict=True):
+                    problem.line, problem.column = line, column
 
 
 def _places(path: Path, rel: str, wanted: Wanted) -> list[Place] | None:

@@ -304,7 +304,7 @@ class Previous:
         entry = self.manifest.get(path)
         if key is None or entry is None or entry[0] != key:
             return None
-        return entry if _still(self.prefix + path, entry) else None
+        return self.in_place(path)
 
     def in_place(self, path: str) -> Entry | None:
         """The file's entry when the file is still the one duban wrote (a file to compare new bytes with)."""
@@ -314,11 +314,10 @@ class Previous:
     def same_bytes(self, path: str, data: bytes) -> Entry | None:
         """The entry of the file in place when it already holds `data` (a page rendered every time)."""
         entry = self.manifest.get(path)
-        target = self.prefix + path
-        if entry is None or entry[1] != len(data) or not _still(target, entry):
+        if entry is None or entry[1] != len(data) or self.in_place(path) is None:
             return None
         try:
-            return entry if Path(target).read_bytes() == data else None
+            return entry if Path(self.prefix + path).read_bytes() == data else None
         except OSError:
             return None
 
