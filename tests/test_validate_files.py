@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from duban import documents
 from duban.yamlio import MAX_FILE_BYTES
 from validation_helpers import build_registry, head, minimal_task, run_cli, validate_json, write_file
 
@@ -33,6 +34,17 @@ def _outside_file(tmp_path: Path) -> Path:
     path.parent.mkdir()
     path.write_text(f"- id: {SECRET}\n  name: {SECRET}\n  unit: {SECRET}\n", encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("told", [0, 1, 65_535, 70_000, 70_001, 200_000])
+def test_a_file_is_read_whole_whatever_size_stat_gave(tmp_path: Path, told: int) -> None:
+    """`read_bytes` reads the size `stat` gave and on to the end: a file that grew (or shrank) in between is
+    read as it is now, never cut."""
+    path = tmp_path / "f.yaml"
+    content = bytes(range(256)) * 273 + b"end"  # 69,891 bytes: more than one read of 64 KiB
+    path.write_bytes(content)
+    assert documents._read_all(path, told) == content
+    assert documents.read_bytes(str(path), "f.yaml") == content
 
 
 def test_too_large_file(registry: Path) -> None:
