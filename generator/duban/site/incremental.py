@@ -40,7 +40,7 @@ from duban.registry import TaskFile
 from duban.resources import data_dir
 from duban.site.context import repository_prefix
 from duban.site.pages import Page, overdue_lists
-from duban.site.views import CalendarMonth, SiteContext, TaskView
+from duban.site.views import CalendarMonth, Ref, SiteContext, TaskView
 from duban.site.write import MARKER
 from duban.stats import month_period
 
@@ -92,9 +92,17 @@ def _task_key(view: TaskView, context: SiteContext, site: bytes) -> bytes:
     digest = context.registry.tasks[view.id].digest
     if not digest:  # a registry built in memory (tests) carries no file hashes: never reuse its pages
         raise _NoKey
-    children = [(c.id, c.title, c.light, c.lead, c.state.progress, c.path) for c in _children(view, context)]
+    # Plain values only: the repr of a dataclass (a Ref, a commit) is made in Python, ten times slower.
+    children = [
+        (c.id, c.title, c.light, _ref(c.lead), c.state.progress, c.path) for c in _children(view, context)
+    ]
     evidence = [e.href for e in view.completion.evidence] if view.completion else []
-    return _hash(site, view.state.file, digest, view.history, view.parent, children, evidence)
+    history = view.details.history_key(view)
+    return _hash(site, view.state.file, digest, history, _ref(view.parent), children, evidence)
+
+
+def _ref(ref: Ref | None) -> tuple[str, str, str | None] | None:
+    return (ref.id, ref.name, ref.path) if ref is not None else None
 
 
 def _children(view: TaskView, context: SiteContext) -> list[TaskView]:
@@ -232,7 +240,7 @@ def _page_key(context: SiteContext, page: Page, keys: _Keys) -> bytes | None:
     if page.template == "calendar.html":  # a month (the index: the as-of month), with the list of all months
         months = [(m.key, m.path, m.count) for m in context.months]
         key = page.key or context.as_of.strftime("%Y-%m")
-        return _hash(site, page.path, _month(context, key), months)
+        return _hash(site, page.path, _month_key(_month(context, key)), months)
     return _aggregate_key(context, page, keys)
 
 
@@ -250,7 +258,7 @@ def _aggregate_key(context: SiteContext, page: Page, keys: _Keys) -> bytes | Non
         return _hash(keys.site, page.path, [(u.ref, u.stats, len(u.co_tasks)) for u in context.units])
     if page.template == "people.html":
         counts = [
-            (p.ref, p.title, p.unit, [(r, len(t)) for r, t in p.roles.items()], p.overdue)
+            (_ref(p.ref), p.title, _ref(p.unit), [(r, len(t)) for r, t in p.roles.items()], p.overdue)
             for p in context.people
         ]
         return _hash(keys.site, page.path, counts)
@@ -282,6 +290,24 @@ def _list_page(context: SiteContext, number: int) -> list[TaskView]:
 
 def _month(context: SiteContext, key: str) -> CalendarMonth:
     return next(m for m in context.months if m.key == key)
+
+
+def _month_key(month: CalendarMonth) -> tuple[object, ...]:
+    """What a month's page shows, in plain values (see `_task_key`)."""
+    weeks = [
+        [
+            (
+                d.day,
+                d.in_month,
+                d.is_today,
+                d.is_workday,
+                [(e.kind, _ref(e.task), e.light, e.label) for e in d.events],
+            )
+            for d in week
+        ]
+        for week in month.weeks
+    ]
+    return (month.key, month.first, month.path, month.count, month.previous, month.next, weeks)
 
 
 # --- the manifest ---

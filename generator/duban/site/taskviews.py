@@ -247,6 +247,11 @@ class DetailMaker:
     def history(self, view: TaskView) -> tuple[CommitView, ...]:
         return tuple(_commit(c, self.repository.url) for c in self.commits.get(view.state.file, ()))
 
+    def history_key(self, view: TaskView) -> tuple[tuple[str, ...], ...]:
+        """What `history` is made of besides the repository's address (a setting): plain text, cheap to
+        hash for a page's key (site.incremental), unlike the views made of it."""
+        return tuple((c.sha, c.date, c.author, c.subject) for c in self.commits.get(view.state.file, ()))
+
     def completion(self, view: TaskView) -> CompletionView | None:
         data = self.registry.tasks[view.id].data
         return _completion(data, view.state, self.link.person, self.link.evidence)
