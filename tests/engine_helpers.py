@@ -88,7 +88,7 @@ def state(
     calendar: WorkCalendar = CALENDAR_2026,
 ) -> TaskState:
     """The engine's verdict on one task given as data."""
-    task_file = TaskFile(data["id"], f"tasks/{data['id']}.yaml", data)
+    task_file = TaskFile.of(data["id"], f"tasks/{data['id']}.yaml", data)
     return evaluate_task(task_file, settings or Settings(), calendar, D(as_of))
 
 

@@ -8,6 +8,7 @@ fill with forged results) is never read; and a site built from the cache is byte
 from __future__ import annotations
 
 import dataclasses
+import marshal
 import os
 import subprocess
 from pathlib import Path
@@ -140,7 +141,12 @@ def test_a_pack_with_a_good_checksum_and_a_bad_shape_is_ignored(registry: Path) 
     uncached = _load(registry, use_cache=False)
     _load(registry)
     [pack] = _packs(registry)
-    for payload in ([("task", TASK)], {"not": "a list"}, [("task", TASK, b"k", {}, [("short",)])]):
+    for payload in (
+        [("task", TASK)],
+        {"not": "a list"},
+        [("task", TASK, b"k", {}, [("short",)])],
+        [("task", TASK, b"k", {"id": "not packed"}, [])],  # a task's data is kept packed (marshal bytes)
+    ):
         pack.write_bytes(cache.pack_bytes(payload))  # type: ignore[arg-type]
         assert cache.read_pack(pack) is None
         assert _load(registry) == uncached
@@ -151,7 +157,7 @@ def _forge(registry: Path) -> None:
     path = registry / TASK
     data = _load(registry, use_cache=False)["tasks"]["DB-2026-0001"][1]
     forged = {**data, "title": "FORGED"}
-    entry = ("task", TASK, documents.digest(path.read_bytes()), forged, [])
+    entry = ("task", TASK, documents.digest(path.read_bytes()), marshal.dumps(forged), [])
     folder = registry / cache.FOLDER / f"v-{cache.fingerprint()}"
     cache.prepare(folder)
     cache.write_pack(folder, [entry])

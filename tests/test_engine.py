@@ -617,7 +617,7 @@ def test_wording_covers_every_light_state_and_finding() -> None:
 
 def _registry(*tasks: dict[str, Any]) -> Registry:
     registry = Registry(root=Path(), settings=Settings(), calendar=CALENDAR_2026)
-    registry.tasks = {t["id"]: TaskFile(t["id"], f"tasks/{t['id']}.yaml", t) for t in tasks}
+    registry.tasks = {t["id"]: TaskFile.of(t["id"], f"tasks/{t['id']}.yaml", t) for t in tasks}
     return registry
 
 

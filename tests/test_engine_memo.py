@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import marshal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def _fresh(registry: Registry, as_of: dt.date) -> list[TaskState]:
     """`evaluate` with every item read anew: a new TaskFile has no records yet."""
     settings, calendar = registry.settings, registry.calendar
     return [
-        evaluate_task(TaskFile(t.id, t.file, t.data, t.digest), settings, calendar, as_of)
+        evaluate_task(TaskFile.of(t.id, t.file, t.data, t.digest), settings, calendar, as_of)
         for t in registry.tasks.values()
         if engine.assigned_by(t, as_of)
     ]
@@ -116,14 +117,14 @@ def _one_task_registry(tmp_path: Path) -> Registry:
 
 def test_a_replaced_task_file_is_read_again(tmp_path: Path) -> None:
     """A registry changed in memory (`duban serve` loads again; tests build registries) never sees old
-    records: they belong to the TaskFile object and its `data`."""
+    records: they belong to the packed bytes of the TaskFile's data."""
     registry = _one_task_registry(tmp_path)
     old = registry.tasks["DB-2026-0001"]
     assert evaluate(registry, D("2026-04-10"))[0].light == "red"
     completed = {**old.data, "status": "completed", "completion": {"date": "2026-03-20"}}
-    registry.tasks[old.id] = TaskFile(old.id, old.file, completed)
+    registry.tasks[old.id] = TaskFile.of(old.id, old.file, completed)
     assert evaluate(registry, D("2026-04-10"))[0].light == "done"
-    registry.tasks[old.id].data = {**completed, "deadline": "2026-03-10"}
+    registry.tasks[old.id].packed = marshal.dumps({**completed, "deadline": "2026-03-10"})
     assert evaluate(registry, D("2026-04-10"))[0].days_late == 10
 
 

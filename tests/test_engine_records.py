@@ -13,6 +13,7 @@ import pytest
 
 from duban import engine
 from duban.loader import load_registry
+from duban.registry import TaskFile
 from engine_helpers import D, task, write_registry
 
 FIRST = D("2026-03-01")
@@ -43,8 +44,9 @@ def _updates(rng: random.Random) -> list[dict[str, Any]]:
     return updates
 
 
-def _data(updates: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"status": "in_progress", "assigned": "2026-02-01", "deadline": "2026-06-30", "updates": updates}
+def _data(updates: list[dict[str, Any]]) -> TaskFile:
+    data = {"status": "in_progress", "assigned": "2026-02-01", "deadline": "2026-06-30", "updates": updates}
+    return TaskFile.of("DB-2026-0001", "tasks/DB-2026-0001.yaml", {**data, "title": "T", "lead_unit": "u"})
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -74,11 +76,11 @@ def test_progress_of_an_update_without_one_is_the_one_before() -> None:
 
 
 def test_records_kept_for_a_registry_are_the_records_only(tmp_path: Path) -> None:
-    """One object an item (the records hold the `data` they were read from, which decides whether they are
-    read again), not a pair of the TaskFile and them."""
+    """One object an item (the records hold the packed data they were read from, which decides whether they
+    are read again), not a pair of the TaskFile and them."""
     root = write_registry(tmp_path, [task(deadline="2026-03-31", status="in_progress")])
     registry = load_registry(root).registry
     engine.evaluate(registry, D("2026-04-10"))
     kept = engine._kept(registry)
     assert isinstance(kept["DB-2026-0001"], engine._Records)
-    assert kept["DB-2026-0001"].data is registry.tasks["DB-2026-0001"].data
+    assert kept["DB-2026-0001"].packed is registry.tasks["DB-2026-0001"].packed

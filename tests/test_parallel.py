@@ -124,6 +124,66 @@ def test_sites_rendered_by_workers_are_byte_identical(tmp_path: Path) -> None:
     assert sites[2] == sites[0]
 
 
+# Parents and children in other chunks of the item pages' workers (duban.site.items.CHUNK items each), and
+# one child assigned after the as-of day: a worker makes each page from its items, their parents and children.
+FAMILY: dict[int, str | bytes | None] = {
+    **{
+        n: minimal_task(f"DB-2026-{1000 + n}", parent="DB-2026-1000", leader="li-ming") for n in (3, 170, 340)
+    },
+    5: minimal_task("DB-2026-1005", parent="DB-2026-1450"),
+    399: minimal_task("DB-2026-1399", parent="DB-2026-1000", assigned="2026-12-20", deadline="2027-03-31"),
+    450: minimal_task("DB-2026-1450", parent="DB-2026-1003", owner="zhang-wei"),
+}
+
+
+def test_item_pages_by_workers_show_parents_and_children_from_other_chunks(tmp_path: Path) -> None:
+    root = _many_tasks(build_registry(None, tmp_path / "registry"), FAMILY)
+    sites = []
+    for jobs in (1, 2):
+        out = tmp_path / f"site-{jobs}"
+        completed = _duban(root, jobs, "off", "build", "--out", str(out), "--quiet")
+        assert completed.returncode == 0, completed.stderr
+        sites.append(_snapshot(out))
+    assert sites[1] == sites[0]
+    parent = sites[0]["tasks/DB-2026-1000/index.html"].decode("utf-8")
+    assert all(f"DB-2026-{n}/index.html" in parent for n in (1003, 1170, 1340))
+    assert "DB-2026-1399" not in parent  # assigned after the day: not on the site yet
+
+
+FAILING_ITEM_SCRIPT = """
+import sys
+from pathlib import Path
+from duban.dates import parse_date
+from duban.site import build, items
+started = []
+start = build.start_items
+build.start_items = lambda *args: started.append(1) or start(*args)
+def failing(render):
+    def render_page(context, page):
+        if page.key == "DB-2026-1200":
+            raise OSError(28, "No space left on device")
+        return render(context, page)
+    return render_page
+build.render_page, items.render_page = failing(build.render_page), failing(items.render_page)
+code = build.build_site(Path(sys.argv[1]), Path(sys.argv[2]), parse_date(sys.argv[3]), quiet=True)
+print(code, started)
+"""
+
+
+def test_an_item_page_failing_in_a_worker_leaves_the_old_site(tmp_path: Path) -> None:
+    root = _many_tasks(build_registry(None, tmp_path / "registry"), {})
+    out = tmp_path / "site"
+    assert _duban(root, 1, "off", "build", "--out", str(out), "--quiet").returncode == 0
+    before = _snapshot(out)
+    env = {**os.environ, workers.VARIABLE: "2", cache.VARIABLE: "off"}  # no manifest: a first build, workers
+    command = [sys.executable, "-c", FAILING_ITEM_SCRIPT, str(root), str(out), AS_OF]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert completed.stdout.split("\n")[-2] == "1 [1]", completed.stderr
+    assert "No space left on device" in completed.stderr
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry", "site"]  # no staging folder left
+
+
 def test_a_warm_build_by_workers_equals_a_cold_one(tmp_path: Path) -> None:
     root = _many_tasks(build_registry(None, tmp_path / "registry"), {})
     out, cache_folder = tmp_path / "site", str(tmp_path / "cache")
@@ -174,6 +234,41 @@ print(sorted(n for n, _ in results) == list(range(30)),
       all(pid == here for n, pid in results if n < 10),
       any(pid != here for n, pid in results if n >= 10))
 """
+
+
+CREW_SCRIPT = """
+import os, sys, time
+from duban import workers
+def job(n):
+    started = time.monotonic()
+    time.sleep(0.01)
+    if n == int(sys.argv[1]):
+        raise OSError(28, "No space left on device")
+    return n, os.getpid(), started
+crew = workers.Crew(job, list(range(40)), 2)
+try:
+    time.sleep(0.2)  # this process does something else meanwhile
+    joined = time.monotonic()
+    results = list(crew.join(job))
+except OSError as error:
+    print("OSError", error.errno)
+else:
+    here = os.getpid()
+    print(sorted(n for n, _, _ in results) == list(range(40)),
+          any(pid != here and started < joined for _, pid, started in results),
+          any(pid == here for _, pid, _ in results))
+finally:
+    crew.close()
+"""
+
+
+@pytest.mark.parametrize(("failing", "expected"), [(-1, "True True True"), (37, "OSError 28")])
+def test_a_crew_works_while_this_process_does_something_else(failing: int, expected: str) -> None:
+    """Workers forked early (duban.workers.Crew) start at once; `join` shares what is left with them."""
+    completed = subprocess.run(
+        [sys.executable, "-c", CREW_SCRIPT, str(failing)], capture_output=True, text=True, check=False
+    )
+    assert completed.stdout.strip() == expected, completed.stderr
 
 
 def test_the_jobs_a_process_owns_are_done_by_it_while_the_workers_take_the_rest() -> None:

@@ -149,9 +149,22 @@ def test_every_page_is_what_jinjas_own_code_generator_makes(
 
 
 def test_pages_in_pieces_are_the_pages(some_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pages that list items are written as their template gives them, in pieces: the same bytes."""
+    """The pages that list items are written as their template gives them, in pieces, their tables' rows in
+    batches where the table's mark stood: the same bytes."""
     context = _context(some_root)
+    monkeypatch.setattr(render, "ROWS_BATCH", 2)  # several batches in small registries too
     monkeypatch.setattr(pages, "LONG_PIECE", 40)  # long pieces, encoded alone, in small registries too
+    for page in pages.plan(context):
+        whole = pages.render_page(context, page)
+        assert b"".join(pages.render_page_pieces(context, page)) == whole, page.path
+
+
+@pytest.mark.parametrize("mark", [f"{render.ROWS_MARK}0-1>", "\x00duban-json-0-1\x00", "\x00duban-json-"])
+def test_text_that_looks_like_a_mark_of_deferred_rows_is_text(tmp_path: Path, mark: str) -> None:
+    """A mark that stands for a list's rows carries a token of the render, and a table's starts with "<",
+    which escaping never lets through: text like them is written as text."""
+    root = write_registry(tmp_path / "r", [task("DB-2026-0001", title=mark, tags=[mark], category=mark)])
+    context = _context(root)
     for page in pages.plan(context):
         whole = pages.render_page(context, page)
         assert b"".join(pages.render_page_pieces(context, page)) == whole, page.path

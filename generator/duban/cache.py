@@ -39,6 +39,8 @@ FORMAT = b"DUBANPK1"  # the first bytes of every pack
 CHECKSUM_SIZE = 16
 PACK_SIZE = 2000  # entries per pack when the cache is rewritten whole
 MAX_PACKS = 64
+# Kinds whose data is kept packed (marshal bytes of it, see duban.registry.TaskFile), here and in memory.
+PACKED_KINDS = frozenset({"task"})
 # The modules whose code decides a file's result: a change to any of them is a new fingerprint.
 _MODULES = ("cache", "dates", "documents", "messages", "problems", "schemas", "yamlio")
 _LIBRARIES = (("yaml", "pyyaml"), ("jsonschema", "jsonschema"), ("fastjsonschema", "fastjsonschema"))
@@ -332,6 +334,7 @@ def _well_formed(entries: Any) -> bool:
         and isinstance(entry[0], str)
         and isinstance(entry[1], str)
         and isinstance(entry[2], bytes)
+        and (entry[0] not in PACKED_KINDS or entry[3] is None or isinstance(entry[3], bytes))
         and isinstance(entry[4], list)
         and all(isinstance(p, tuple) and len(p) == 8 and isinstance(p[2], dict) for p in entry[4])
         for entry in entries

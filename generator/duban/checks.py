@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from duban.dates import parse_date
 from duban.problems import PathPart, Problem
-from duban.registry import Registry, TaskFile
+from duban.registry import Registry
 from duban.schemas import did_you_mean, values_at
 
 Path_ = tuple[PathPart, ...]
@@ -104,14 +104,32 @@ def check_tasks(registry: Registry, skip: Skip = Skip()) -> list[Problem]:
     """Cross-file rules for every task."""
     problems: list[Problem] = []
     for task in registry.tasks.values():
-        problems += _references(task.file, task.data, registry, skip)
-        problems += _task_dates(task)
-        problems += _extensions(task)
-        problems += _completion(task)
-        problems += _indicators(task)
-        problems += _evidence(task, registry.root)
-    problems += _parent_cycles(registry)
-    return problems
+        problems += check_task(task.file, task.data, registry, skip)
+    return problems + check_parents(registry, skip)
+
+
+def check_task(rel: str, data: dict[str, Any], registry: Registry, skip: Skip) -> list[Problem]:
+    """The cross-file rules of one task that need no other task (the loader runs them on each task's data as
+    it comes, unpacked once: duban.registry.TaskFile); `check_parents` does the rest, once all are there."""
+    return [
+        *_references(rel, data, registry, skip),
+        *_task_dates(rel, data),
+        *_extensions(rel, data),
+        *_completion(rel, data),
+        *_indicators(rel, data),
+        *_evidence(rel, data, registry.root),
+    ]
+
+
+def check_parents(registry: Registry, skip: Skip) -> list[Problem]:
+    """Every parent is an item of the registry (or a broken file, reported already), and none is its own
+    ancestor."""
+    problems = [
+        _unknown(task.file, "unknown-parent", task.parent, list(registry.tasks), ("parent",))
+        for task in registry.tasks.values()
+        if task.parent is not None and task.parent not in registry.tasks and task.parent not in skip.task_ids
+    ]
+    return problems + _parent_cycles(registry)
 
 
 def check_references_of_broken(
@@ -125,10 +143,9 @@ def check_references_of_broken(
     problems: list[Problem] = []
     for rel, data, found in broken:
         flawed = [problem.path for problem in found if problem.path]  # () is the whole file: no data
+        found_here = [*_references(rel, data, registry, skip), *_parent_reference(rel, data, registry, skip)]
         problems += [
-            problem
-            for problem in _references(rel, data, registry, skip)
-            if not any(problem.path[: len(path)] == path for path in flawed)
+            problem for problem in found_here if not any(problem.path[: len(path)] == path for path in flawed)
         ]
     return problems
 
@@ -143,21 +160,23 @@ def _references(rel: str, data: dict[str, Any], registry: Registry, skip: Skip) 
             for path, value in values_at(data, pattern):
                 if isinstance(value, str) and value not in known:
                     yield _unknown(rel, code, value, list(known), path)
-    parent = data.get("parent")
-    if isinstance(parent, str) and parent not in registry.tasks and parent not in skip.task_ids:
-        yield _unknown(rel, "unknown-parent", parent, list(registry.tasks), ("parent",))
     lead, co_units = data.get("lead_unit"), data.get("co_units")
     for index, unit in enumerate(co_units if isinstance(co_units, list) else []):
         if unit == lead:
             yield Problem(rel, "co-unit-is-lead", {"value": unit}, ("co_units", index), "warning")
 
 
-def _task_dates(task: TaskFile) -> Iterator[Problem]:
-    data = task.data
+def _parent_reference(rel: str, data: dict[str, Any], registry: Registry, skip: Skip) -> Iterator[Problem]:
+    parent = data.get("parent")
+    if isinstance(parent, str) and parent not in registry.tasks and parent not in skip.task_ids:
+        yield _unknown(rel, "unknown-parent", parent, list(registry.tasks), ("parent",))
+
+
+def _task_dates(rel: str, data: dict[str, Any]) -> Iterator[Problem]:
     assigned, deadline = parse_date(data["assigned"]), parse_date(data["deadline"])
     if assigned and deadline and deadline < assigned:
         yield Problem(
-            task.file,
+            rel,
             "deadline-before-assigned",
             {"deadline": data["deadline"], "assigned": data["assigned"]},
             ("deadline",),
@@ -167,7 +186,7 @@ def _task_dates(task: TaskFile) -> Iterator[Problem]:
         day = parse_date(update["date"])
         if day and previous and day < previous:
             yield Problem(
-                task.file,
+                rel,
                 "updates-out-of-order",
                 {"date": update["date"], "previous": previous.isoformat()},
                 ("updates", index, "date"),
@@ -175,19 +194,19 @@ def _task_dates(task: TaskFile) -> Iterator[Problem]:
         previous = day or previous
 
 
-def _extensions(task: TaskFile) -> Iterator[Problem]:
-    current = parse_date(task.data["deadline"])
-    for index, extension in enumerate(task.data.get("extensions", [])):
+def _extensions(rel: str, data: dict[str, Any]) -> Iterator[Problem]:
+    current = parse_date(data["deadline"])
+    for index, extension in enumerate(data.get("extensions", [])):
         path: Path_ = ("extensions", index)
         decision = extension["decision"]
         if decision == "pending" and ("decided" in extension or "by" in extension):
-            yield Problem(task.file, "extension-pending-decided", {}, path, "warning")
+            yield Problem(rel, "extension-pending-decided", {}, path, "warning")
         if decision != "pending" and not ("decided" in extension and "by" in extension):
-            yield Problem(task.file, "extension-undecided", {"decision": decision}, path)
+            yield Problem(rel, "extension-undecided", {"decision": decision}, path)
         requested, decided = parse_date(extension["requested"]), parse_date(extension.get("decided"))
         if requested and decided and decided < requested:
             yield Problem(
-                task.file,
+                rel,
                 "extension-decided-before-requested",
                 {"decided": extension["decided"], "requested": extension["requested"]},
                 (*path, "decided"),
@@ -195,7 +214,7 @@ def _extensions(task: TaskFile) -> Iterator[Problem]:
         to = parse_date(extension["to"])
         if to and current and to <= current:
             yield Problem(
-                task.file,
+                rel,
                 "extension-not-later",
                 {"to": extension["to"], "deadline": current.isoformat()},
                 (*path, "to"),
@@ -204,39 +223,39 @@ def _extensions(task: TaskFile) -> Iterator[Problem]:
             current = to
 
 
-def _completion(task: TaskFile) -> Iterator[Problem]:
-    status, completion = task.data["status"], task.data.get("completion")
+def _completion(rel: str, data: dict[str, Any]) -> Iterator[Problem]:
+    status, completion = data["status"], data.get("completion")
     if status == "completed" and completion is None:
-        yield Problem(task.file, "completion-required", {"status": status}, ("status",))
+        yield Problem(rel, "completion-required", {"status": status}, ("status",))
     if completion is not None and status not in ("completed", "reported"):
-        yield Problem(task.file, "completion-forbidden", {"status": status}, ("completion",), where="key")
-    assigned = parse_date(task.data["assigned"])
+        yield Problem(rel, "completion-forbidden", {"status": status}, ("completion",), where="key")
+    assigned = parse_date(data["assigned"])
     done_text = completion["date"] if completion is not None else None
     done = parse_date(done_text)
     if assigned and done and done < assigned:
-        args = {"date": done_text, "assigned": task.data["assigned"]}
-        yield Problem(task.file, "completion-before-assigned", args, ("completion", "date"))
+        args = {"date": done_text, "assigned": data["assigned"]}
+        yield Problem(rel, "completion-before-assigned", args, ("completion", "date"))
 
 
-def _indicators(task: TaskFile) -> Iterator[Problem]:
-    for index, indicator in enumerate(task.data.get("indicators", [])):
+def _indicators(rel: str, data: dict[str, Any]) -> Iterator[Problem]:
+    for index, indicator in enumerate(data.get("indicators", [])):
         cumulative = indicator.get("measure", "cumulative") == "cumulative"
         if cumulative and indicator["target"] == indicator.get("baseline", 0):
             yield Problem(
-                task.file,
+                rel,
                 "indicator-target-baseline",
                 {"name": indicator["name"], "target": indicator["target"]},
                 ("indicators", index, "target"),
             )
 
 
-def _evidence(task: TaskFile, root: Path) -> Iterator[Problem]:
-    evidence = (task.data.get("completion") or {}).get("evidence", [])
+def _evidence(rel: str, data: dict[str, Any], root: Path) -> Iterator[Problem]:
+    evidence = (data.get("completion") or {}).get("evidence", [])
     for index, item in enumerate(evidence):
         reason = evidence_fault(item["url"], root)
         if reason is not None:
             args = {"url": item["url"], "reason": EVIDENCE_REASONS[reason]}
-            yield Problem(task.file, "evidence-url", args, ("completion", "evidence", index, "url"))
+            yield Problem(rel, "evidence-url", args, ("completion", "evidence", index, "url"))
 
 
 # Why an evidence link is refused, by language (the site links to it, so it must be safe to follow).
@@ -276,7 +295,7 @@ def _file_inside(path: Path, root: Path) -> bool:
 
 
 def _parent_cycles(registry: Registry) -> list[Problem]:
-    parents = {tid: t.data.get("parent") for tid, t in registry.tasks.items()}
+    parents = {task_id: task.parent for task_id, task in registry.tasks.items()}
     return [
         Problem(registry.tasks[cycle[0]].file, "parent-cycle", {"chain": " → ".join(cycle)}, ("parent",))
         for cycle in find_cycles(parents)
@@ -304,15 +323,29 @@ def check_future(registry: Registry, today: dt.date) -> list[Problem]:
     after = today.isoformat()
     problems: list[Problem] = []
     for task in registry.tasks.values():
-        data = task.data
-        for pattern, name in DATED_RECORDS:
-            if pattern[0] not in data:  # an item has a few kinds of record, not all seven
+        if task.latest is not None and task.latest <= after:  # nothing later: not unpacked (TaskFile)
+            continue
+        for path, value, name in _dated_values(task.data):
+            if isinstance(value, str) and value <= after:
                 continue
-            for path, value in values_at(data, pattern):
-                if isinstance(value, str) and value <= after:
-                    continue
-                day = parse_date(value)
-                if day and day > today:
-                    args = {"what": RECORD_NAMES[name], "date": value, "today": today.isoformat()}
-                    problems.append(Problem(task.file, "future-record", args, path, "warning"))
+            day = parse_date(value)
+            if day and day > today:
+                args = {"what": RECORD_NAMES[name], "date": value, "today": today.isoformat()}
+                problems.append(Problem(task.file, "future-record", args, path, "warning"))
     return problems
+
+
+def latest_date(data: dict[str, Any]) -> str:
+    """The latest of the task's record dates as text (they sort as the days do), for `check_future` to pass
+    the task by without reading it again; a value that is not text gives a text later than any date."""
+    latest = ""
+    for _, value, _ in _dated_values(data):
+        latest = max(latest, value) if isinstance(value, str) else "\uffff"
+    return latest
+
+
+def _dated_values(data: dict[str, Any]) -> Iterator[tuple[tuple[PathPart, ...], Any, str]]:
+    for pattern, name in DATED_RECORDS:
+        if pattern[0] in data:  # an item has a few kinds of record, not all seven
+            for path, value in values_at(data, pattern):
+                yield path, value, name

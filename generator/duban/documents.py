@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from duban.cache import Cache, Entry, prepare, problem_from, problem_tuple, write_pack
+from duban.cache import PACKED_KINDS, Cache, Entry, prepare, problem_from, problem_tuple, write_pack
 from duban.dates import parse_date
 from duban.problems import Problem
 from duban.schemas import date_paths, fast_validator, schema_problems, values_at
@@ -133,7 +133,8 @@ def no_gc() -> Iterator[None]:
 
 def read_documents(files: list[tuple[Path, str]], kind: str, store: Cache | None) -> list[Document]:
     """Every file's Document, in the order given: from the cache when its bytes were seen before, else
-    parsed and checked (by several processes when there are many). The caller saves the cache.
+    parsed and checked (by several processes when there are many). The caller saves the cache. For the
+    PACKED_KINDS, `data` is the data's marshal bytes, as a view into a bundle (unpacked by the caller).
 
     With nothing cached, the files are not even read here: whoever checks a file reads it.
     """
@@ -157,7 +158,25 @@ def read_documents(files: list[tuple[Path, str]], kind: str, store: Cache | None
                 results[index] = Document(rel, found[0], [problem_from(p) for p in found[1]], key)
         for index, document in _check_all(todo, kind, store):
             results[index] = document
-    return [document for document in results if document is not None]
+    documents = [document for document in results if document is not None]
+    if kind in PACKED_KINDS:
+        for start in range(0, len(documents), BUNDLE):
+            _bundle(documents[start : start + BUNDLE])
+    return documents
+
+
+BUNDLE = 256  # packed data of this many files in one bytes object
+
+
+def _bundle(documents: list[Document]) -> None:
+    """The documents' packed data joined into one bytes object, each document's data a view into it: a
+    process forked later shares its memory pages for as long as it lives (duban.registry.TaskFile)."""
+    packed = [document.data for document in documents if isinstance(document.data, bytes)]
+    buffer, start = memoryview(b"".join(packed)), 0
+    for document in documents:
+        if isinstance(document.data, bytes):
+            end = start + len(document.data)
+            document.data, start = buffer[start:end], end
 
 
 # A file to check: (its index in the list of files, rel, digest, bytes) once read, or (index, rel, the path to
@@ -176,7 +195,10 @@ def check_item(kind: str, rel: str, where: bytes | str, raw: bytes | None) -> Ou
         raw, where = read, digest(read)
     assert isinstance(where, bytes)
     document = check_bytes(raw, rel, kind)
-    return (kind, rel, where, document.data, [problem_tuple(p) for p in document.problems])
+    data = document.data
+    if kind in PACKED_KINDS and data is not None:
+        data = marshal.dumps(data)  # here, in the worker: the parent keeps it so (duban.registry.TaskFile)
+    return (kind, rel, where, data, [problem_tuple(p) for p in document.problems])
 
 
 def _document(outcome: Outcome) -> Document:

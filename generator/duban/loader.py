@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import marshal
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -44,14 +46,19 @@ def load_registry(root: Path, *, cache: bool = True) -> LoadResult:
     if units is not None:  # people's units are checked too (none when people.yaml is broken)
         problems += checks.check_org(registry, UNITS_FILE, PEOPLE_FILE)
     registry.calendar = _calendars(root, problems, store)
-    registry.tasks, broken = _tasks(root, problems, store)
     # A broken org file or task file is reported once, not again as every reference to it.
+    skip = checks.Skip(units=units is None, people=people is None)
+    registry.tasks, broken = _tasks(root, problems, store, functools.partial(_check, registry, skip))
     if store is not None:
         store.save()
-    skip = checks.Skip(units=units is None, people=people is None, task_ids=_ids(broken))
-    problems += checks.check_tasks(registry, skip)
+    skip = dataclasses.replace(skip, task_ids=_ids(broken))
+    problems += checks.check_parents(registry, skip)
     problems += checks.check_references_of_broken(broken, registry, skip)
     return LoadResult(registry, problems, store)
+
+
+def _check(registry: Registry, skip: checks.Skip, rel: str, data: dict[str, Any]) -> list[Problem]:
+    return checks.check_task(rel, data, registry, skip)
 
 
 def _settings(root: Path, problems: list[Problem], store: Cache | None) -> Settings:
@@ -182,19 +189,28 @@ def _calendar_problems(data: dict[str, Any], rel: str, stem: str) -> Iterator[Pr
 Broken = list[tuple[str, dict[str, Any], list[Problem]]]
 
 
-def _tasks(root: Path, problems: list[Problem], store: Cache | None) -> tuple[dict[str, TaskFile], Broken]:
-    """Schema-valid tasks by id, and the files that failed (so that nothing else calls them missing)."""
+def _tasks(
+    root: Path,
+    problems: list[Problem],
+    store: Cache | None,
+    check: Callable[[str, dict[str, Any]], list[Problem]],
+) -> tuple[dict[str, TaskFile], Broken]:
+    """Schema-valid tasks by id, and the files that failed (so that nothing else calls them missing).
+    `check` gives each task's cross-file problems from its data, while it is unpacked here."""
     tasks: dict[str, TaskFile] = {}
     broken: Broken = []
     files = list(_yaml_files(root, "tasks", problems))
     for (path, rel), document in zip(files, read_documents(files, "task", store), strict=True):
         problems += document.problems
         stem = path.name.rsplit(".", 1)[0]
+        # Packed (duban.registry.TaskFile): unpacked here, for a moment.
+        data = document.data
+        if isinstance(data, (bytes, memoryview)):
+            data = marshal.loads(data)
         if not document.ok:
-            data = document.data if isinstance(document.data, dict) else {}
-            broken.append((rel, data, document.problems))
+            broken.append((rel, data if isinstance(data, dict) else {}, document.problems))
             continue
-        task_id = document.data["id"]
+        task_id = data["id"]
         if task_id != stem:
             problems.append(Problem(rel, "id-mismatch", {"id": task_id, "stem": stem}, ("id",)))
         if task_id in tasks:
@@ -202,7 +218,9 @@ def _tasks(root: Path, problems: list[Problem], store: Cache | None) -> tuple[di
                 Problem(rel, "duplicate-id", {"id": task_id, "other": tasks[task_id].file}, ("id",))
             )
             continue
-        tasks[task_id] = TaskFile(task_id, rel, document.data, document.digest)
+        latest = checks.latest_date(data)
+        tasks[task_id] = TaskFile.of(task_id, rel, data, document.digest, packed=document.data, latest=latest)
+        problems += check(rel, data)
     return dict(sorted(tasks.items())), broken
 
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from duban.dates import parse_date
-from duban.engine import Standing, TaskState, evaluate_task, reminders_within, standings
+from duban.engine import Standing, TaskState, evaluate_task, extensions_of, reminders_within, standings
 from duban.registry import Registry
 
 # What the statistics read of an item: a full state, or a bulletin's standing (the same fields).
@@ -181,7 +181,7 @@ def _extensions(registry: Registry, states: list[Standing], start: dt.date, end:
     """Extensions approved (by their decision date) in the span."""
     found = []
     for state in states:
-        for record in registry.tasks[state.id].data.get("extensions", []):
+        for record in extensions_of(registry, state.id):
             day = parse_date(record.get("decided")) if record["decision"] == "approved" else None
             if day is not None and start <= day <= end:
                 found.append(Record(state, day, record))

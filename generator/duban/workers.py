@@ -18,7 +18,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 VARIABLE = "DUBAN_JOBS"  # how many processes may work at once (1: never fork)
 
@@ -82,6 +82,40 @@ def run(
         for worker in crew:
             worker.stop()
         inbox.thread.join()  # gone before anything forks again (`can_fork` counts threads)
+
+
+class Crew(Generic[Job, Result]):
+    """`workers - 1` processes forked now, taking `items` from a shared counter while this process goes on
+    with other work; `join` has this process take what is left and gives every result, as `run` does.
+
+    A worker forked early shares with this process only what existed then: what this process builds later
+    is its own, and what a worker builds is the worker's (with CPython 3.11 every memory page that either
+    process writes after the fork is copied, and reading an object writes its reference count). Leaving the
+    `with` block stops the workers, whatever happened; the caller checks `can_fork` first.
+    """
+
+    def __init__(self, function: Callable[[Job], Result], items: Sequence[Job], workers: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.items = items
+        self.counter = context.Value("i", 0)
+        count = max(0, min(workers - 1, len(items)))
+        self.crew = [_Worker(context, function, items, self.counter) for _ in range(count)]
+        self.inbox = _Inbox(self.crew)
+
+    def close(self) -> None:
+        """Stop the workers (whatever they were doing) and the thread that read their messages."""
+        for worker in self.crew:
+            worker.stop()
+        self.inbox.thread.join()
+
+    def join(self, function: Callable[[Job], Result]) -> Iterator[Result]:
+        """The items no worker took yet, done here by `function`, and the workers' results as they come."""
+        while (index := _next(self.counter, len(self.items))) is not None:
+            yield function(self.items[index])
+            yield from self.inbox.take(block=False)
+        yield from self.inbox.take(block=True)
 
 
 def _next(counter: Any, total: int) -> int | None:

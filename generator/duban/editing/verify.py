@@ -48,7 +48,7 @@ def _in_registry(loaded: Loaded, file: str, data: dict[str, Any]) -> list[Proble
     task_id = data["id"]
     problems = _identity(loaded, file, task_id)
     tasks = {tid: task for tid, task in registry.tasks.items() if task.file != file and tid != task_id}
-    tasks[task_id] = TaskFile(task_id, file, data)
+    tasks[task_id] = TaskFile.of(task_id, file, data)
     trial = dataclasses.replace(registry, tasks=dict(sorted(tasks.items())))
     found = checks.check_tasks(trial) + checks.check_future(trial, loaded.as_of)
     # The registry had no errors before the edit, so an error anywhere is the edit's doing.

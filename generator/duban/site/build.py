@@ -27,10 +27,11 @@ from duban.cache import Cache
 from duban.commands._common import load_or_fail
 from duban.documents import no_gc
 from duban.engine import evaluate
+from duban.registry import Registry
 from duban.resources import data_dir
 from duban.site.context import build_context
 from duban.site.feeds import SHARES_FOLDER, feed_files
-from duban.site.gitlog import collect_history
+from duban.site.gitlog import Commit, collect_history
 from duban.site.incremental import (
     Entry,
     Previous,
@@ -43,6 +44,8 @@ from duban.site.incremental import (
     task_index,
     unchanged_bulletins,
 )
+from duban.site.items import ITEM_TEMPLATE, Done, ItemPages, ItemWorkers
+from duban.site.items import start as start_items
 from duban.site.pages import Page, plan, render_page, render_page_pieces
 from duban.site.views import SiteContext
 from duban.site.write import OutputError, StagingDir, check_output
@@ -62,11 +65,11 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
         # Out of the collector's sight before it is back on: all of it was made while it was off, so its
         # first run would walk every object in it (a million at 10,000 items; `frozen` thaws them after).
         gc.freeze()
-    context, pages, feeds, store = prepared
+    context, pages, feeds, store, items = prepared
     progress = not quiet and sys.stderr.isatty()
     try:
         with frozen():
-            count = write_site(out, context, pages, feeds, show_progress=progress, store=store)
+            count = write_site(out, context, pages, feeds, show_progress=progress, store=store, items=items)
     except OSError as error:
         click.echo(
             f"duban build: cannot write {out}: {error}; the previous site was left as it was.", err=True
@@ -79,8 +82,9 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
 
 def _prepare(
     root: Path, out: Path, as_of: dt.date | None
-) -> tuple[SiteContext, list[Page], Feeds, Cache | None] | int:
-    """Load and check, evaluate, build the context and plan the pages; an exit code when that fails."""
+) -> tuple[SiteContext, list[Page], Feeds, Cache | None, ItemWorkers | None] | int:
+    """Load and check, evaluate, build the context and plan the pages; an exit code when that fails. For a
+    first build into `out`, workers start on the item pages as soon as the registry is loaded (site.items)."""
     loaded = load_or_fail(root, as_of)
     if loaded is None:
         click.echo("duban build: the registry has problems; nothing was written.", err=True)
@@ -91,14 +95,36 @@ def _prepare(
         click.echo(f"duban build: {error}", err=True)
         return 2
     registry, day, store = loaded.registry, loaded.as_of, loaded.store
-    states = evaluate(registry, day)
-    context = build_context(registry, states, day, collect_history(root))
+    history = collect_history(root)
+    items = _item_workers(registry, day, history, out)
+    try:
+        states = evaluate(registry, day)
+        context = build_context(registry, states, day, history)
+        pages = plan(context)
+    except BaseException:
+        if items is not None:
+            items.stop()
+            items.pages.staging.discard()
+        raise
     shares = store.home / SHARES_FOLDER if store is not None else None
-    return context, plan(context), lambda: feed_files(registry, states, day, shares), store
+    return context, pages, lambda: feed_files(registry, states, day, shares), store, items
+
+
+def _item_workers(
+    registry: Registry, day: dt.date, history: dict[str, list[Commit]], out: Path
+) -> ItemWorkers | None:
+    """Workers for the item pages, forked now (site.items): for a first build into `out` (a warm build
+    renders a few pages), with enough items to pay for them, where forking is possible."""
+    count = workers.jobs()
+    if len(registry.tasks) < PARALLEL_PAGES or not workers.can_fork(count):
+        return None
+    if previous_build(manifest_path(registry.root, out), out) is not None:
+        return None
+    give_back_memory()  # the heap's free memory, not copied by the workers when this process uses it again
+    return start_items(ItemPages.of(registry, day, history, StagingDir(out)), count)
 
 
 Feeds = Callable[[], Iterable[tuple[str, Iterable[bytes]]]]  # the feed files, each in pieces (site.feeds)
-ITEM_TEMPLATE = "task.html"
 FEEDS_JOB = (-1, -1)  # a job: (first, last) positions in the ordered pages, or the feeds and assets
 Written = dict[str, tuple[Entry, bool]]  # site path → (manifest entry, whether this build wrote the file)
 
@@ -111,20 +137,25 @@ def write_site(
     *,
     show_progress: bool = False,
     store: Cache | None = None,
+    items: ItemWorkers | None = None,
 ) -> int:
     """Render into a staging folder, then swap it in (first build) or move what changed into place (warm
-    build, duban.site.incremental); the number of files written."""
+    build, duban.site.incremental); the number of files written. `items`: workers on the item pages of a
+    first build, started already (they write into their own staging folder)."""
     manifest = manifest_path(context.root, out)
-    previous = previous_build(manifest, out)
+    previous = previous_build(manifest, out) if items is None else None
     unchanged = unchanged_bulletins(context, previous, store) if previous is not None else set()
     stale = stale_bulletins(pages, unchanged)
-    output = _Output(StagingDir(out), page_keys(context, pages), previous, stale)
+    staging = items.pages.staging if items is not None else StagingDir(out)
+    output = _Output(staging, page_keys(context, pages), previous, stale)
     # The pages whose file in place is right already are told apart here, before the work is shared: a warm
     # build that renders a few pages then starts no worker (forking, and the memory a worker copies, cost
     # more than the rendering).
     kept = {page.path: (entry, False) for page in pages if (entry := output.kept(page.path)) is not None}
     try:
-        files = _render_all(output, context, [p for p in pages if p.path not in kept], feeds, show_progress)
+        files = _render_all(
+            output, context, [p for p in pages if p.path not in kept], feeds, show_progress, items
+        )
         files.update(kept)
         written = [path for path, (_, fresh) in files.items() if fresh]
         if previous is None:
@@ -134,6 +165,9 @@ def write_site(
     except BaseException:  # Ctrl-C included: never leave a half-written staging folder behind
         output.staging.discard()
         raise
+    finally:
+        if items is not None:
+            items.stop()
     save_manifest(manifest, out, {path: entry for path, (entry, _) in files.items()}, task_index(context))
     return len(written)
 
@@ -184,17 +218,19 @@ def _render_all(
     pages: list[Page],
     feeds: Feeds,
     show_progress: bool,
+    items: ItemWorkers | None = None,
 ) -> Written:
     """Pages, feeds and assets, rendered by worker processes that take a share each (see duban.workers).
 
     This process renders the feeds and the pages that list many items (a bulletin, a unit's page) while the
-    workers start on the item pages, in id order, so that a worker reads (and copies, see duban.workers) only
-    the memory of the items it shows; then it joins them. At 10,000 items the two shares are about equal.
+    workers do the item pages, in id order: those started after loading (`items`, site.items), or else
+    forked here, so that a worker reads (and copies, see duban.workers) only the memory of the items it
+    shows; then it joins them. At 10,000 items the two shares are about equal.
     The pages that list items come in groups that each fill a cache of their own (`_group`), dropped when the
     group is done; they are written as they are rendered (pieces): a person's page is 33 MB at 100,000 items.
     """
     listing = sorted((p for p in pages if p.template != ITEM_TEMPLATE), key=_listing_order)
-    ordered = [*listing, *(p for p in pages if p.template == ITEM_TEMPLATE)]
+    ordered = [*listing, *(p for p in pages if p.template == ITEM_TEMPLATE and items is None)]
     # Each group's pages in jobs of their own: its cache is dropped as soon as its last job is done.
     ends = _group_ends(listing)
     own = [FEEDS_JOB, *(job for start, end in pairwise([0, *ends]) for job in _chunks(ordered, start, end))]
@@ -223,7 +259,22 @@ def _render_all(
         for done, rendered in run(work, jobs, jobs_for(len(pages)), own=len(own)):
             files.update(done)
             bar.update(rendered)
+        for written in items.join(functools.partial(_item_pages, output, context)) if items else ():
+            files.update(
+                (path, ((output.keys.get(path) or b"", size, mtime), True)) for path, size, mtime in written
+            )
+            bar.update(len(written))
     return files
+
+
+def _item_pages(output: _Output, context: SiteContext, ids: tuple[str, ...]) -> Done:
+    """Item pages rendered here, from the whole site's context: the workers' bytes (site.items)."""
+    done: Done = []
+    for task_id in ids:
+        page = Page(context.by_id[task_id].path, ITEM_TEMPLATE, "tasks", task_id)
+        path, (entry, _) = output.put(page.path, functools.partial(render_page, context, page))
+        done.append((path, entry[1], entry[2]))
+    return done
 
 
 def give_back_memory() -> None:

@@ -9,7 +9,7 @@ build (`SiteContext.row_cache`). The markup is the one bulletin.html wrote, thro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from jinja2 import pass_context
@@ -17,7 +17,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from duban.engine import Standing
-from duban.site.render import Html, item_link, unit_link
+from duban.site.render import DEFERRED_ROWS, DeferredRows, Html, batched, item_link, unit_link
 from duban.site.views import Bulletin
 from duban.stats import Record
 
@@ -29,17 +29,23 @@ class BulletinPage(Bulletin):
     def overdue_rows(self, context: Context) -> Html:
         cells, day = _Cells(context), context["day"]
         return _join(
-            f"<tr>{cells.item(s)}<td>{day(s.effective_deadline)}</td>"
-            f'<td class="num">{s.days_overdue}</td><td class="num">{s.reminders}</td></tr>\n'
-            for s in self.report.overdue
+            context,
+            lambda: (
+                f"<tr>{cells.item(s)}<td>{day(s.effective_deadline)}</td>"
+                f'<td class="num">{s.days_overdue}</td><td class="num">{s.reminders}</td></tr>\n'
+                for s in self.report.overdue
+            ),
         )
 
     @pass_context
     def new_rows(self, context: Context) -> Html:
         cells, day = _Cells(context), context["day"]
         return _join(
-            f"<tr>{cells.item(s)}<td>{day(s.assigned)}</td><td>{day(s.effective_deadline)}</td></tr>\n"
-            for s in self.report.new
+            context,
+            lambda: (
+                f"<tr>{cells.item(s)}<td>{day(s.assigned)}</td><td>{day(s.effective_deadline)}</td></tr>\n"
+                for s in self.report.new
+            ),
         )
 
     @pass_context
@@ -47,7 +53,11 @@ class BulletinPage(Bulletin):
         """`lead` is the words before the item's link ("Reminder: ")."""
         cells, day = _Cells(context), context["day"]
         return _join(
-            f"<li>{day(r.date)} {lead}{cells.link(r.state)}{_note(r)}</li>\n" for r in self.report.reminders
+            context,
+            lambda: (
+                f"<li>{day(r.date)} {lead}{cells.link(r.state)}{_note(r)}</li>\n"
+                for r in self.report.reminders
+            ),
         )
 
     @pass_context
@@ -56,36 +66,40 @@ class BulletinPage(Bulletin):
         return Markup(_Cells(context).item(state))
 
 
-def _join(rows: Iterable[str]) -> Html:
-    return Html("".join(rows))
+def _join(context: Context, rows: Callable[[], Iterable[str]]) -> Html:
+    """The rows as one piece of HTML; where the page is written out in pieces, made and written a batch at a
+    time where their mark stands (site.render.DeferredRows): the overdue list of a bulletin at 100,000 items
+    is 30 MB of rows."""
+    deferred: DeferredRows | None = context.get(DEFERRED_ROWS)
+    if deferred is None:
+        return Html("".join(rows()))
+    return Html(deferred.defer_pieces(lambda: batched(rows())))
 
 
 class _Cells:
-    """An item's cells as the page's template helpers make them, kept for the build (`row_cache`): the link
-    depends on the item and the page's depth only."""
+    """An item's cells as the page's template helpers make them, kept for the build (`row_cache`, one dict per
+    page depth: all bulletins have the same): they depend on the item and the page's depth only."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
-        self.cache: dict[tuple[str, ...], str] = context["site"].row_cache
         self.root = str(context["root"])
+        cache: dict[tuple[str, ...], dict[str, str]] = context["site"].row_cache
+        self.items = cache.setdefault(("bulletin-items", self.root), {})
 
     def item(self, state: Standing) -> str:
         """The item (linked, with its id) and its lead unit: the first two cells of every item row."""
-        key = ("bulletin-item", state.id, self.root)
-        html = self.cache.get(key)
+        html = self.items.get(state.id)
         if html is None:
             unit = unit_link(self.context, state.lead_unit)
             html = f'<td>{self.link(state)} <span class="muted">{escape(state.id)}</span></td><td>{unit}</td>'
-            self.cache[key] = html
+            self.items[state.id] = html
         return html
 
     def link(self, state: Standing) -> str:
-        key = ("bulletin-link", state.id, self.root)
-        html = self.cache.get(key)
-        if html is None:
-            # item_link reads the state's id and title only, which a standing has too
-            html = self.cache[key] = str(item_link(self.context, cast(Any, state)))
-        return html
+        """The item's title linked to its page (made again each time: reminders are few; an item row's cells
+        hold it already)."""
+        # item_link reads the state's id and title only, which a standing has too
+        return str(item_link(self.context, cast(Any, state)))
 
 
 def _note(record: Record) -> str:

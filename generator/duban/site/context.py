@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from duban import __version__
 from duban.engine import TaskState
@@ -45,12 +46,10 @@ def build_context(
 ) -> SiteContext:
     """Everything the pages show, computed once. `history` is the git log per file (may be empty)."""
     settings = registry.settings
-    people_ids = _people_with_pages(registry, states)
+    people_ids = people_with_pages(registry, (state.id for state in states))
     linker = _linker(registry, people_ids)
-    details = DetailMaker(registry, as_of, settings.language, linker, _repository(registry), history)
-    views = [build_task_view(registry.tasks[s.id], s, as_of, linker, details) for s in states]
+    views = task_views(registry, states, as_of, history, linker)
     by_id = {v.id: v for v in views}
-    _link_family(views, by_id)
     views.sort(key=list_order)
     units = _units(registry, views, as_of)
     return SiteContext(
@@ -72,12 +71,62 @@ def build_context(
     )
 
 
-def _people_with_pages(registry: Registry, states: list[TaskState]) -> set[str]:
-    """People who lead, own, supervise or gave an item get a page; others are named without a link."""
+def task_views(
+    registry: Registry,
+    states: Iterable[TaskState],
+    as_of: dt.date,
+    history: dict[str, list[Commit]],
+    linker: Linker,
+    unpacked: Mapping[str, dict[str, Any]] | None = None,
+) -> list[TaskView]:
+    """The items' views, with their parent and children links among them, in the order of `states`.
+    `unpacked`: the data of items unpacked already, by id (duban.registry.TaskFile)."""
+    settings, unpacked = registry.settings, unpacked or {}
+    repository = _repository(registry)
+    details = DetailMaker(registry, as_of, settings.language, linker, repository, history, unpacked)
+    tasks = registry.tasks
+    views = [build_task_view(tasks[s.id], s, as_of, linker, details, unpacked.get(s.id)) for s in states]
+    _link_family(views, {v.id: v for v in views})
+    return views
+
+
+def item_context(
+    registry: Registry,
+    states: list[TaskState],
+    as_of: dt.date,
+    history: dict[str, list[Commit]],
+    people: set[str],
+    unpacked: Mapping[str, dict[str, Any]],
+) -> SiteContext:
+    """What the pages of some items need (duban.site.items): `states` are theirs and their parents' and
+    children's, `people` the people who have a page on the whole site, `unpacked` their data; the rest of
+    the context is empty."""
+    settings = registry.settings
+    views = task_views(registry, states, as_of, history, _linker(registry, people), unpacked)
+    return SiteContext(
+        registry=registry,
+        root=registry.root,
+        settings=settings,
+        language=settings.language,
+        as_of=as_of,
+        version=__version__,
+        tasks=views,
+        by_id={v.id: v for v in views},
+        units=[],
+        people=[],
+        dashboard=aggregates.dashboard([], [], as_of),
+        months=[],
+        bulletins=[],
+        task_list=listing.list_index([]),
+        filters={},
+    )
+
+
+def people_with_pages(registry: Registry, task_ids: Iterable[str]) -> set[str]:
+    """People who lead, own, supervise or gave one of the items get a page; others are named, not linked."""
     ids: set[str] = set()
-    for state in states:
-        source_by = registry.tasks[state.id].data["source"].get("by")
-        ids.update(p for p in (state.leader, state.owner, state.supervisor, source_by) if p)
+    for task_id in task_ids:
+        ids.update(registry.tasks[task_id].people)
     return ids & set(registry.people)
 
 

@@ -234,8 +234,8 @@ def _run_name(first: str) -> str:
 
 
 def _share(registry: Registry, state: TaskState, as_of: dt.date, key: str, generated: dt.datetime) -> Share:
-    settings = registry.settings
-    record = _dumps(task_json(state, settings.language) | _list_fields(registry, state.id))
+    settings, data = registry.settings, registry.tasks[state.id].data  # unpacked once for the share
+    record = _dumps(task_json(state, settings.language) | _list_fields(registry, state.id, data))
     events = tuple(
         (
             event.day.toordinal(),
@@ -246,7 +246,7 @@ def _share(registry: Registry, state: TaskState, as_of: dt.date, key: str, gener
         )
         for event in _events(registry, state)
     )
-    return record.encode("utf-8"), events, tuple(_record_keys(registry, state, as_of))
+    return record.encode("utf-8"), events, tuple(_record_keys(data, state, as_of))
 
 
 def _shares_key(registry: Registry, as_of: dt.date) -> bytes:
@@ -458,9 +458,8 @@ def render_atom(
 RecordKey = tuple[int, str, int, int]  # newest first: (-day's ordinal, item, kind's rank, index)
 
 
-def _record_keys(registry: Registry, state: TaskState, as_of: dt.date) -> Iterator[RecordKey]:
+def _record_keys(data: dict[str, Any], state: TaskState, as_of: dt.date) -> Iterator[RecordKey]:
     """A task's records dated on or before the as-of date: later ones have not happened yet that day."""
-    data = registry.tasks[state.id].data
     for kind in ("updates", "reminders"):
         for index, record in enumerate(data.get(kind, [])):
             day = parse_date(record.get("date"))
@@ -592,8 +591,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _list_fields(registry: Registry, task_id: str) -> dict[str, Any]:
-    data = registry.tasks[task_id].data
+def _list_fields(registry: Registry, task_id: str, data: dict[str, Any]) -> dict[str, Any]:
     lead = data["lead_unit"]
     return {
         "url": f"tasks/{task_id}/",

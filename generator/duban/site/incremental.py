@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import marshal
 import os
 import shutil
 from collections.abc import Iterable
@@ -188,7 +189,7 @@ def _old(store: Cache, task_id: str, before: TaskIndex) -> TaskFile | None:
         return None
     rel, digest = before[task_id]
     found = store.peek(("task", rel, digest))
-    return TaskFile(task_id, rel, found[0], digest) if found is not None else None
+    return TaskFile.of(task_id, rel, marshal.loads(found[0]), digest) if found is not None else None
 
 
 def _same_on(old: TaskFile | None, new: TaskFile | None, day: dt.date) -> bool:

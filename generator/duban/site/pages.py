@@ -14,11 +14,11 @@ from typing import Any
 from jinja2 import Template
 
 from duban.site import aggregates, listing
-from duban.site.render import environment, root_prefix
+from duban.site.render import DEFERRED_ROWS, DeferredRows, environment, root_prefix
 from duban.site.views import SiteContext, TaskView
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per item: 100 bytes less each without a __dict__
 class Page:
     path: str  # site path, e.g. tasks/DB-2026-0001/index.html
     template: str
@@ -49,7 +49,7 @@ def plan(context: SiteContext) -> list[Page]:
     return pages
 
 
-def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
+def _page_variables(context: SiteContext, page: Page, deferred: DeferredRows | None) -> dict[str, Any]:
     """What the page's template needs besides the whole context: the object its key names."""
     if page.template == "task.html":
         task = context.by_id[page.key or ""]
@@ -67,7 +67,7 @@ def _page_variables(context: SiteContext, page: Page) -> dict[str, Any]:
         key = page.key or context.as_of.strftime("%Y-%m")
         return {"month": next(m for m in context.months if m.key == key)}
     if page.template == "tasks.html":
-        return {"index": listing.index_data(context.tasks)}
+        return {"index": listing.index_data(context.tasks, deferred)}
     if page.template == "overdue.html":
         return overdue_lists(context)
     if page.template == "tasks_page.html":
@@ -95,25 +95,33 @@ def render_page(context: SiteContext, page: Page) -> bytes:
 
 def render_page_pieces(context: SiteContext, page: Page) -> Iterator[bytes]:
     """The page in UTF-8 pieces, as its template writes it out: a page that lists many items (a person's, 33
-    MB at 100,000 items) is never one str, nor one bytes object. The same bytes as `render_page`."""
-    template, variables = _template(context, page)
-    pieces = template.generate(variables)
+    MB at 100,000 items) is never one str, nor one bytes object, its tables' rows written a few hundred at a
+    time (site.render.task_rows). The same bytes as `render_page`."""
+    deferred = DeferredRows()
+    template, variables = _template(context, page, deferred)
+    pieces = template.generate({**variables, DEFERRED_ROWS: deferred})
     while run := list(islice(pieces, 4096)):
         if max(map(len, run)) < LONG_PIECE:  # short pieces (most pages): joined, then encoded at once
-            yield "".join(run).encode("utf-8")
-        else:  # a long list's rows among them (`Html`): each encoded alone, never copied into a longer str
-            yield from (piece.encode("utf-8") for piece in run)
+            yield from map(_encoded, deferred.expand("".join(run)))
+        else:  # a bulletin's long lists among them (`Html`): each encoded alone, not copied into a longer str
+            yield from (_encoded(part) for piece in run for part in deferred.expand(piece))
+
+
+def _encoded(part: str | bytes) -> bytes:
+    return part.encode("utf-8") if isinstance(part, str) else part
 
 
 LONG_PIECE = 1 << 16
 
 
-def _template(context: SiteContext, page: Page) -> tuple[Template, dict[str, Any]]:
+def _template(
+    context: SiteContext, page: Page, deferred: DeferredRows | None = None
+) -> tuple[Template, dict[str, Any]]:
     template = environment(context.language).get_template(page.template)
     # 404.html is served at any missing path (GitHub Pages), so relative links would resolve against that
     # path: it links from the site's base URL instead.
     root = _base(context.settings.base_url) if page.path == "404.html" else root_prefix(page.path)
-    return template, {"site": context, "page": page, "root": root, **_page_variables(context, page)}
+    return template, {"site": context, "page": page, "root": root, **_page_variables(context, page, deferred)}
 
 
 def _base(base_url: str) -> str:

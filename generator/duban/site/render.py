@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import json
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
@@ -134,7 +137,8 @@ def _days_function(env: Environment) -> Any:
 @pass_context
 def task_row(context: Context, view: TaskView) -> Markup:
     """One item's table row (site_templates/_row.html)."""
-    return Markup(str(root_html(context["root"])).join(_row_parts(context, view)))
+    root = str(root_html(context["root"])).encode("utf-8")
+    return Markup(root.join(_row_parts(context, view)).decode("utf-8"))
 
 
 class Html:
@@ -152,19 +156,111 @@ class Html:
 
 @pass_context
 def task_rows(context: Context, views: Iterable[TaskView]) -> Html:
-    """The rows of an item table: one call for the whole table (unit pages list hundreds of rows)."""
-    root = str(root_html(context["root"]))  # a str: Markup.join would escape the parts
-    return Html("".join([root.join(_row_parts(context, view)) for view in views]))
+    """The rows of an item table: one call for the whole table (unit pages list hundreds of rows).
+
+    Where the page is written out in pieces (site.pages), only a mark stands here, and the rows take its
+    place as the page is written (`DeferredRows`), a few hundred at a time: a person's table at 100,000 items
+    is 30 MB of rows, which would be one str, then copied into the macro's output, then encoded.
+    """
+    root = str(root_html(context["root"])).encode("utf-8")
+    deferred: DeferredRows | None = context.get(DEFERRED_ROWS)
+    if deferred is None:
+        return Html(b"".join([root.join(_row_parts(context, view)) for view in views]).decode("utf-8"))
+    return Html(deferred.defer(context, root, list(views)))
 
 
-def _row_parts(context: Context, view: TaskView) -> list[str]:
-    """The item's row split where the way back to the top goes: rendered once per item and build, for pages
-    of every depth (the list pages, unit and person pages and the dashboard show the same rows)."""
+# The name under which a page's deferred lists are given to its template. Their marks in its output carry
+# a token of this render, unknown to whoever wrote the registry: an item table's starts with "<", which
+# escaping never lets through; the JSON index's rows' (site.listing.index_data) is text with NULs, which
+# `tojson` writes as "\u0000duban-json-TOKEN-N\u0000" (quotes included).
+DEFERRED_ROWS = "duban_deferred_rows"
+ROWS_MARK = "<duban-rows "
+_MARKS = re.compile(f'({re.escape(ROWS_MARK)}[0-9a-f]+-\\d+>|"\\\\u0000duban-json-[0-9a-f]+-\\d+\\\\u0000")')
+ROWS_BATCH = 256
+# `tojson`'s settings (the environment's policy): compact, with Chinese as UTF-8 rather than \uXXXX escapes.
+JSON_SETTINGS: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+
+
+class DeferredRows:
+    """The long lists of a page written out in pieces (an item table's rows, a bulletin's, a JSON list's
+    items), each made and written a batch at a time where its mark stands (`expand`)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, Callable[[], Iterator[str | bytes]]] = {}  # by mark as the page has it
+        self.token = secrets.token_hex(8)
+        self.made = 0
+
+    def defer(self, context: Context, root: bytes, views: list[TaskView]) -> str:
+        """An item table's rows (`task_rows`)."""
+        return self.defer_pieces(lambda: _table(context, root, views))
+
+    def defer_pieces(self, pieces: Callable[[], Iterator[str | bytes]]) -> str:
+        """HTML made by `pieces` when the page is written (the pieces are not escaped)."""
+        mark = f"{ROWS_MARK}{self._next()}>"
+        self.pending[mark] = pieces
+        return mark
+
+    def defer_json(self, items: Callable[[], Iterable[Any]]) -> str:
+        """A JSON list, written where `tojson` wrote the text this returns, as `tojson` would have."""
+        mark = f"\x00duban-json-{self._next()}\x00"
+        self.pending[json.dumps(mark)] = lambda: _json_list(items())
+        return mark
+
+    def _next(self) -> str:
+        self.made += 1
+        return f"{self.token}-{self.made}"
+
+    def expand(self, text: str) -> Iterator[str | bytes]:
+        """`text` with each mark replaced by its list, a batch at a time."""
+        for index, part in enumerate(_MARKS.split(text) if self.pending else (text,)):
+            pieces = self.pending.pop(part, None) if index % 2 else None
+            if pieces is None:
+                yield part  # text, or a mark of no list of this render: text too
+            else:
+                yield from pieces()
+
+
+def _table(context: Context, root: bytes, views: list[TaskView]) -> Iterator[bytes]:
+    for start in range(0, len(views), ROWS_BATCH):
+        batch = views[start : start + ROWS_BATCH]
+        yield b"".join([root.join(_row_parts(context, view)) for view in batch])
+
+
+def batched(rows: Iterable[str]) -> Iterator[str]:
+    """`rows` joined a batch at a time."""
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, ROWS_BATCH)):
+        yield "".join(batch)
+
+
+def _json_list(items: Iterable[Any]) -> Iterator[str]:
+    """`items` as `tojson` writes a list (the environment's JSON settings, then <, >, & and ' escaped)."""
+    batch: list[str] = []
+    yield "["
+    for position, item in enumerate(items):
+        batch.append(("," if position else "") + json.dumps(item, **JSON_SETTINGS))
+        if len(batch) == ROWS_BATCH:
+            yield _html_safe("".join(batch))
+            batch = []
+    yield _html_safe("".join(batch)) + "]"
+
+
+def _html_safe(text: str) -> str:
+    return (
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+    )
+
+
+def _row_parts(context: Context, view: TaskView) -> list[bytes]:
+    """The item's row split where the way back to the top goes, in UTF-8: rendered once per item and build,
+    for pages of every depth (the list pages, unit and person pages and the dashboard show the same rows).
+    Kept encoded: half the size of a str holding Chinese (100,000 rows: 85 MB less), and written as it is."""
     site: SiteContext = context["site"]
     parts = site.row_parts.get(view.id)
     if parts is None:
         template = context.environment.get_template("_row.html")
-        parts = site.row_parts[view.id] = template.render(t=view, root=ROOT_MARK, site=site).split(ROOT_MARK)
+        text = template.render(t=view, root=ROOT_MARK, site=site)
+        parts = site.row_parts[view.id] = [part.encode("utf-8") for part in text.split(ROOT_MARK)]
     return parts
 
 
@@ -469,9 +565,9 @@ def make_environment(language: str, code_generator: type[CodeGenerator] = _CodeG
         cache_size=-1,
     )
     env.code_generator_class = code_generator
-    # Compact JSON with Chinese as UTF-8 rather than \uXXXX escapes (half the size); `tojson` still escapes
-    # <, >, & and ' so that no text can end the <script> data block.
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    # Compact JSON (half the size with Chinese); `tojson` still escapes <, >, & and ' so that no text can end
+    # the <script> data block.
+    env.policies["json.dumps_kwargs"] = JSON_SETTINGS
     gettext, ngettext = gettext_functions(language)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals["_"] = gettext  # direct, without the extension's alias: `_()` runs ~50 times per page

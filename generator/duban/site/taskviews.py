@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -176,10 +176,17 @@ class Linker:
 
 
 def build_task_view(
-    task: TaskFile, state: TaskState, as_of: dt.date, link: Linker, details: Details
+    task: TaskFile,
+    state: TaskState,
+    as_of: dt.date,
+    link: Linker,
+    details: Details,
+    data: dict[str, Any] | None = None,
 ) -> TaskView:
-    """What lists, rows and aggregates show of one item; `state` is the engine's, as of `as_of`."""
-    data, unit, person = task.data, link.unit, link.person
+    """What lists, rows and aggregates show of one item; `state` is the engine's, as of `as_of`. `data`:
+    the task's data when it is unpacked already."""
+    data = task.data if data is None else data
+    unit, person = link.unit, link.person
     source = data["source"]
     return TaskView(
         state=state,
@@ -223,9 +230,10 @@ class DetailMaker:
     link: Linker
     repository: Repository
     commits: Mapping[str, Sequence[Commit]]  # the git log per file (may be empty)
+    unpacked: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # data unpacked already, by id
 
     def detail(self, view: TaskView) -> TaskDetail:
-        data, state, person = self.registry.tasks[view.id].data, view.state, self.link.person
+        data, state, person = self._data(view.id), view.state, self.link.person
         file = _quote_path(self.repository.prefix + state.file)
         edit, blob = self.repository.edit, self.repository.blob
         return TaskDetail(
@@ -237,7 +245,7 @@ class DetailMaker:
             reminders=_reminders(data, self.as_of, person),
             extensions=_extensions(data, self.as_of, person),
             indicators=tuple(map(_indicator, state.indicators)),
-            completion=self.completion(view),
+            completion=_completion(data, state, person, self.link.evidence),
             rating=_rating(data, self.as_of, person),
             history=self.history(view),
             edit_url=f"{edit}/{file}" if edit else None,
@@ -253,8 +261,13 @@ class DetailMaker:
         return tuple((c.sha, c.date, c.author, c.subject) for c in self.commits.get(view.state.file, ()))
 
     def completion(self, view: TaskView) -> CompletionView | None:
-        data = self.registry.tasks[view.id].data
-        return _completion(data, view.state, self.link.person, self.link.evidence)
+        if view.state.completion_date is None:  # what `_completion` says then, without unpacking the data
+            return None
+        return _completion(self._data(view.id), view.state, self.link.person, self.link.evidence)
+
+    def _data(self, task_id: str) -> dict[str, Any]:
+        found = self.unpacked.get(task_id)
+        return self.registry.tasks[task_id].data if found is None else found
 
 
 def _quote_path(path: str) -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from duban.engine import TaskState
 from duban.registry import Registry
@@ -348,10 +348,11 @@ class SiteContext:
     bulletins: list[BulletinMonth]  # newest first
     task_list: ListIndex
     filters: dict[str, list[tuple[str, str]]]  # filter name → (value, label) choices present in the registry
-    # Page parts by (template, way back, section), and item rows by id split where the way back goes, rendered
-    # already: one build's caches (site.render.chrome, site.render.task_rows).
-    row_cache: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False, compare=False)
-    row_parts: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    # One build's caches: page parts by (template, way back, section), a bulletin's item cells by way back and
+    # id (site.render.chrome, site.bulletinrows), and item rows by id, split where the way back goes, in UTF-8
+    # (site.render.task_rows).
+    row_cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    row_parts: dict[str, list[bytes]] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def unit_by_id(self) -> dict[str, UnitView]:
