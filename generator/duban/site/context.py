@@ -45,22 +45,17 @@ def build_context(
     registry: Registry, states: list[TaskState], as_of: dt.date, history: dict[str, list[Commit]]
 ) -> SiteContext:
     """Everything the pages show, computed once. `history` is the git log per file (may be empty)."""
-    settings = registry.settings
     people_ids = people_with_pages(registry, (state.id for state in states))
     linker = _linker(registry, people_ids)
     views = task_views(registry, states, as_of, history, linker)
     by_id = {v.id: v for v in views}
     views.sort(key=list_order)
     units = _units(registry, views, as_of)
-    return SiteContext(
-        registry=registry,
-        root=registry.root,
-        settings=settings,
-        language=settings.language,
-        as_of=as_of,
-        version=__version__,
-        tasks=views,
-        by_id=by_id,
+    return _site_context(
+        registry,
+        as_of,
+        views,
+        by_id,
         units=units,
         people=_people(registry, views, people_ids, linker),
         dashboard=aggregates.dashboard(views, units, as_of),
@@ -101,8 +96,26 @@ def item_context(
     """What the pages of some items need (duban.site.items): `states` are theirs and their parents' and
     children's, `people` the people who have a page on the whole site, `unpacked` their data; the rest of
     the context is empty."""
-    settings = registry.settings
     views = task_views(registry, states, as_of, history, _linker(registry, people), unpacked)
+    return _site_context(
+        registry,
+        as_of,
+        views,
+        {v.id: v for v in views},
+        units=[],
+        people=[],
+        dashboard=aggregates.dashboard([], [], as_of),
+        months=[],
+        bulletins=[],
+        task_list=listing.list_index([]),
+        filters={},
+    )
+
+
+def _site_context(
+    registry: Registry, as_of: dt.date, views: list[TaskView], by_id: dict[str, TaskView], **parts: Any
+) -> SiteContext:
+    settings = registry.settings
     return SiteContext(
         registry=registry,
         root=registry.root,
@@ -111,14 +124,8 @@ def item_context(
         as_of=as_of,
         version=__version__,
         tasks=views,
-        by_id={v.id: v for v in views},
-        units=[],
-        people=[],
-        dashboard=aggregates.dashboard([], [], as_of),
-        months=[],
-        bulletins=[],
-        task_list=listing.list_index([]),
-        filters={},
+        by_id=by_id,
+        **parts,
     )
 
 
