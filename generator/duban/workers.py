@@ -90,8 +90,8 @@ class Crew(Generic[Job, Result]):
 
     A worker forked early shares with this process only what existed then: what this process builds later
     is its own, and what a worker builds is the worker's (with CPython 3.11 every memory page that either
-    process writes after the fork is copied, and reading an object writes its reference count). Leaving the
-    `with` block stops the workers, whatever happened; the caller checks `can_fork` first.
+    process writes after the fork is copied, and reading an object writes its reference count). The caller
+    checks `can_fork` first, and calls `close` whatever happens.
     """
 
     def __init__(self, function: Callable[[Job], Result], items: Sequence[Job], workers: int) -> None:

@@ -44,7 +44,8 @@ class ItemPages:
     as_of: dt.date
     history: dict[str, list[Commit]]
     people: set[str]  # who has a page (the whole site's choice: duban.site.context.people_with_pages)
-    children: dict[str, list[str]]  # the items that existed on the day, by their parent's id, in id order
+    existing: list[str]  # the items that existed on the day (those with a page), in id order
+    children: dict[str, list[str]]  # the same, by their parent's id
     staging: StagingDir
 
     @classmethod
@@ -57,11 +58,12 @@ class ItemPages:
             parent = registry.tasks[task_id].parent
             if parent is not None:
                 children.setdefault(parent, []).append(task_id)
-        return cls(registry, as_of, history, people_with_pages(registry, existing), children, staging)
+        people = people_with_pages(registry, existing)
+        return cls(registry, as_of, history, people, existing, children, staging)
 
     def jobs(self) -> list[tuple[str, ...]]:
         """The pages of the items that existed on the day, in id order, in chunks."""
-        ids = [task_id for task_id, task in self.registry.tasks.items() if assigned_by(task, self.as_of)]
+        ids = self.existing
         return [tuple(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK)]
 
     def render(self, ids: tuple[str, ...]) -> Done:
