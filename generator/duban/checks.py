@@ -104,11 +104,11 @@ def check_tasks(registry: Registry, skip: Skip = Skip()) -> list[Problem]:
     """Cross-file rules for every task."""
     problems: list[Problem] = []
     for task in registry.tasks.values():
-        problems += check_task(task.file, task.data, registry, skip)
+        problems += check_task(registry, skip, task.file, task.data)
     return problems + check_parents(registry, skip)
 
 
-def check_task(rel: str, data: dict[str, Any], registry: Registry, skip: Skip) -> list[Problem]:
+def check_task(registry: Registry, skip: Skip, rel: str, data: dict[str, Any]) -> list[Problem]:
     """The cross-file rules of one task that need no other task (the loader runs them on each task's data as
     it comes, unpacked once: duban.registry.TaskFile); `check_parents` does the rest, once all are there."""
     return [

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from duban.dates import WorkCalendar, add_months, parse_date
 from duban.documents import no_gc
-from duban.registry import Registry, TaskFile
+from duban.registry import Registry, TaskFile, interned
 from duban.settings import FINDINGS, Settings
 from duban.wording import number, render_reason
 
@@ -261,10 +261,6 @@ class _Extension:
     raw: dict[str, Any]
 
 
-def _interned(text: str | None) -> str | None:
-    return intern(text) if text is not None else None
-
-
 def _extension(index: int, raw: dict[str, Any]) -> _Extension:
     # A decision without its date is a problem in the file; the request date stands in for it.
     pending = raw["decision"] == "pending"
@@ -347,9 +343,9 @@ class _Records:
             title=data["title"],
             lead_unit=intern(data["lead_unit"]),
             co_units=tuple(map(intern, data.get("co_units", []))),
-            owner=_interned(data.get("owner")),
-            leader=_interned(data.get("leader")),
-            supervisor=_interned(data.get("supervisor")),
+            owner=interned(data.get("owner")),
+            leader=interned(data.get("leader")),
+            supervisor=interned(data.get("supervisor")),
             priority=intern(data.get("priority", "normal")),
             status=intern(data["status"]),
             assigned=_required(data["assigned"], "assigned"),

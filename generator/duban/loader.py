@@ -48,17 +48,14 @@ def load_registry(root: Path, *, cache: bool = True) -> LoadResult:
     registry.calendar = _calendars(root, problems, store)
     # A broken org file or task file is reported once, not again as every reference to it.
     skip = checks.Skip(units=units is None, people=people is None)
-    registry.tasks, broken = _tasks(root, problems, store, functools.partial(_check, registry, skip))
+    check = functools.partial(checks.check_task, registry, skip)  # each task's, while it is unpacked
+    registry.tasks, broken = _tasks(root, problems, store, check)
     if store is not None:
         store.save()
     skip = dataclasses.replace(skip, task_ids=_ids(broken))
     problems += checks.check_parents(registry, skip)
     problems += checks.check_references_of_broken(broken, registry, skip)
     return LoadResult(registry, problems, store)
-
-
-def _check(registry: Registry, skip: checks.Skip, rel: str, data: dict[str, Any]) -> list[Problem]:
-    return checks.check_task(rel, data, registry, skip)
 
 
 def _settings(root: Path, problems: list[Problem], store: Cache | None) -> Settings:

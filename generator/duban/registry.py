@@ -65,9 +65,9 @@ class TaskFile:
             marshal.dumps(data) if packed is None else packed,
             digest,
             sys.intern(data["assigned"]),
-            sys.intern(parent) if isinstance(parent, str) else None,
+            interned(parent),
             tuple(sys.intern(person) for person in named if isinstance(person, str) and person),
-            sys.intern(latest) if latest is not None else None,
+            interned(latest),
         )
 
     @property
@@ -75,6 +75,11 @@ class TaskFile:
         """A fresh copy of the data: read it once per pass, not once per field."""
         data: dict[str, Any] = marshal.loads(self.packed)
         return data
+
+
+def interned(text: object) -> str | None:
+    """The text, interned (one object for all its copies); None for anything else (a missing field)."""
+    return sys.intern(text) if isinstance(text, str) else None
 
 
 @dataclass

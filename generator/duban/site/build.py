@@ -65,11 +65,20 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
         # Out of the collector's sight before it is back on: all of it was made while it was off, so its
         # first run would walk every object in it (a million at 10,000 items; `frozen` thaws them after).
         gc.freeze()
-    context, pages, feeds, store, items = prepared
+    context, pages, feeds, store, previous, items = prepared
     progress = not quiet and sys.stderr.isatty()
     try:
         with frozen():
-            count = write_site(out, context, pages, feeds, show_progress=progress, store=store, items=items)
+            count = write_site(
+                out,
+                context,
+                pages,
+                feeds,
+                show_progress=progress,
+                store=store,
+                previous=previous,
+                items=items,
+            )
     except OSError as error:
         click.echo(
             f"duban build: cannot write {out}: {error}; the previous site was left as it was.", err=True
@@ -82,9 +91,10 @@ def build_site(root: Path, out: Path, as_of: dt.date | None = None, *, quiet: bo
 
 def _prepare(
     root: Path, out: Path, as_of: dt.date | None
-) -> tuple[SiteContext, list[Page], Feeds, Cache | None, ItemWorkers | None] | int:
+) -> tuple[SiteContext, list[Page], Feeds, Cache | None, Previous | None, ItemWorkers | None] | int:
     """Load and check, evaluate, build the context and plan the pages; an exit code when that fails. For a
-    first build into `out`, workers start on the item pages as soon as the registry is loaded (site.items)."""
+    first build into `out` (no `Previous`), workers start on the item pages as soon as the registry is loaded
+    (site.items)."""
     loaded = load_or_fail(root, as_of)
     if loaded is None:
         click.echo("duban build: the registry has problems; nothing was written.", err=True)
@@ -96,7 +106,8 @@ def _prepare(
         return 2
     registry, day, store = loaded.registry, loaded.as_of, loaded.store
     history = collect_history(root)
-    items = _item_workers(registry, day, history, out)
+    previous = previous_build(manifest_path(root, out), out)
+    items = _item_workers(registry, day, history, out) if previous is None else None
     try:
         states = evaluate(registry, day)
         context = build_context(registry, states, day, history)
@@ -107,18 +118,16 @@ def _prepare(
             items.pages.staging.discard()
         raise
     shares = store.home / SHARES_FOLDER if store is not None else None
-    return context, pages, lambda: feed_files(registry, states, day, shares), store, items
+    return context, pages, lambda: feed_files(registry, states, day, shares), store, previous, items
 
 
 def _item_workers(
     registry: Registry, day: dt.date, history: dict[str, list[Commit]], out: Path
 ) -> ItemWorkers | None:
-    """Workers for the item pages, forked now (site.items): for a first build into `out` (a warm build
-    renders a few pages), with enough items to pay for them, where forking is possible."""
+    """Workers for the item pages of a first build into `out`, forked now (site.items), with enough items to
+    pay for them, where forking is possible."""
     count = workers.jobs()
     if len(registry.tasks) < PARALLEL_PAGES or not workers.can_fork(count):
-        return None
-    if previous_build(manifest_path(registry.root, out), out) is not None:
         return None
     give_back_memory()  # the heap's free memory, not copied by the workers when this process uses it again
     return start_items(ItemPages.of(registry, day, history, StagingDir(out)), count)
@@ -137,13 +146,16 @@ def write_site(
     *,
     show_progress: bool = False,
     store: Cache | None = None,
+    previous: Previous | None = None,
     items: ItemWorkers | None = None,
 ) -> int:
     """Render into a staging folder, then swap it in (first build) or move what changed into place (warm
-    build, duban.site.incremental); the number of files written. `items`: workers on the item pages of a
-    first build, started already (they write into their own staging folder)."""
+    build, duban.site.incremental); the number of files written. `previous`: the last build into `out` when
+    the caller has read it already; `items`: workers on the item pages of a first build, started already
+    (they write into their own staging folder)."""
     manifest = manifest_path(context.root, out)
-    previous = previous_build(manifest, out) if items is None else None
+    if previous is None and items is None:  # not read by the caller, or none there: a second look is cheap
+        previous = previous_build(manifest, out)
     unchanged = unchanged_bulletins(context, previous, store) if previous is not None else set()
     stale = stale_bulletins(pages, unchanged)
     staging = items.pages.staging if items is not None else StagingDir(out)

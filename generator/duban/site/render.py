@@ -235,14 +235,12 @@ def batched(rows: Iterable[str]) -> Iterator[str]:
 
 def _json_list(items: Iterable[Any]) -> Iterator[str]:
     """`items` as `tojson` writes a list (the environment's JSON settings, then <, >, & and ' escaped)."""
-    batch: list[str] = []
+    texts = (
+        ("," if position else "") + json.dumps(item, **JSON_SETTINGS) for position, item in enumerate(items)
+    )
     yield "["
-    for position, item in enumerate(items):
-        batch.append(("," if position else "") + json.dumps(item, **JSON_SETTINGS))
-        if len(batch) == ROWS_BATCH:
-            yield _html_safe("".join(batch))
-            batch = []
-    yield _html_safe("".join(batch)) + "]"
+    yield from map(_html_safe, batched(texts))
+    yield "]"
 
 
 def _html_safe(text: str) -> str:
