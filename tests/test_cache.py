@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from duban import cache, documents, workers
+from duban import cache, checks, documents, loader, workers
 from duban.dates import parse_date
 from duban.loader import finish_problems, load_registry
 from duban.site import feeds
@@ -88,6 +88,84 @@ def test_every_example_case_gives_the_same_problems_from_the_cache(tmp_path: Pat
         uncached = _load(root, use_cache=False)
         assert _load(root) == uncached, case.name
         assert _load(root) == uncached, case.name
+
+
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From here on, the files whose cross-file checks run (checks.check_task), in order."""
+    checked: list[str] = []
+    real = checks.check_task
+
+    def counting(registry: Any, skip: checks.Skip, rel: str, data: dict[str, Any]) -> list[Any]:
+        checked.append(rel)
+        return real(registry, skip, rel, data)
+
+    monkeypatch.setattr(checks, "check_task", counting)
+    return checked
+
+
+def test_a_warm_load_checks_again_only_tasks_whose_evidence_is_a_path(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged task's facts and cross-file problems come from the cache, unless its checks look at other
+    files (evidence given as a path): the base registry's DB-2026-0002 has such evidence."""
+    expected = _load(registry, use_cache=False)
+    assert _load(registry) == expected
+    checked = _counting_checks(monkeypatch)
+    found = _load(registry)
+    assert checked == ["tasks/2026/DB-2026-0002.yaml"]
+    assert found == expected
+
+
+def test_an_organisation_changed_since_is_seen_by_the_checks(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same task files against other units or people: checked again (an unknown one's suggestion is the
+    closest of the ids, so their order counts as well)."""
+    assert _load(registry) == _load(registry, use_cache=False)
+    units = registry / "org/units.yaml"
+    text = units.read_text(encoding="utf-8")
+    renamed = text.replace("- id: finance", "- id: finance-bureau")  # DB-2026-0001 names `finance`
+    unnamed = text.replace("- id: env\n", "- id: envi\n")  # a unit no task names: suggestions may change
+    checked = _counting_checks(monkeypatch)
+    for edited in (renamed, unnamed):
+        units.write_text(edited, encoding="utf-8")
+        checked.clear()
+        found = _load(registry)
+        assert len(checked) == 5  # every task again
+        assert found == _load(registry, use_cache=False)
+    units.write_text(renamed, encoding="utf-8")
+    assert "unknown-unit" in [problem["code"] for problem in _load(registry)["problems"]]
+    units.write_text(text, encoding="utf-8")
+    assert "unknown-unit" not in [problem["code"] for problem in _load(registry)["problems"]]
+
+
+def test_evidence_removed_behind_an_unchanged_task_is_reported(registry: Path) -> None:
+    rel = "evidence/DB-2026-0002/acceptance-report.txt"
+    assert "evidence-url" not in [problem["code"] for problem in _load(registry)["problems"]]
+    (registry / rel).unlink()
+    found = _load(registry)
+    assert found == _load(registry, use_cache=False)
+    assert [p["args"]["url"] for p in found["problems"] if p["code"] == "evidence-url"] == [rel]
+
+
+def test_cached_facts_of_another_shape_are_not_believed(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache entry is duban's (its checksum says so), not necessarily of this shape: such facts are made
+    again from the task."""
+    expected = _load(registry, use_cache=False)
+    _load(registry)
+    store = cache.Cache(registry / cache.FOLDER)
+    entries = [entry for path in _packs(registry) for entry in cache.read_pack(path) or []]
+    forged = [(*entry[:3], ("DB-2026-0001", 2026, None, (), None), entry[4]) for entry in entries]
+    for path in _packs(registry):
+        path.unlink()
+    cache.write_pack(store.folder, [entry for entry in forged if entry[0] == loader.CHECKED])
+    cache.write_pack(store.folder, [entry for entry in entries if entry[0] != loader.CHECKED])
+    checked = _counting_checks(monkeypatch)
+    found = _load(registry)
+    assert len(checked) == 5
+    assert found == expected
 
 
 def test_an_edit_that_keeps_size_and_times_is_still_seen(registry: Path) -> None:

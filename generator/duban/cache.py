@@ -42,7 +42,8 @@ MAX_PACKS = 64
 # Kinds whose data is kept packed (marshal bytes of it, see duban.registry.TaskFile), here and in memory.
 PACKED_KINDS = frozenset({"task"})
 # The modules whose code decides a file's result: a change to any of them is a new fingerprint.
-_MODULES = ("cache", "dates", "documents", "messages", "problems", "schemas", "yamlio")
+# A task's facts and cross-file problems are kept too (duban.loader): checks and registry make them.
+_MODULES = ("cache", "checks", "dates", "documents", "messages", "problems", "registry", "schemas", "yamlio")
 _LIBRARIES = (("yaml", "pyyaml"), ("jsonschema", "jsonschema"), ("fastjsonschema", "fastjsonschema"))
 
 # (kind, rel, digest of the bytes) → (data, problems as tuples)

@@ -269,9 +269,20 @@ EVIDENCE_REASONS: dict[str, dict[str, str]] = {
 }
 
 
+def reads_other_files(data: dict[str, Any]) -> bool:
+    """Whether `check_task` looks at files besides the task's own for it: evidence given as a path (whose
+    file may come or go while the task stays the same)."""
+    evidence = (data.get("completion") or {}).get("evidence", [])
+    return any(not _is_web(item["url"]) for item in evidence)
+
+
+def _is_web(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
 def evidence_fault(url: str, root: Path) -> str | None:
     """None for http(s) links and relative paths to a file in the registry, else why not (a reason key)."""
-    if url.lower().startswith(("http://", "https://")):
+    if _is_web(url):
         return None
     if ":" in url or "\\" in url:  # javascript:, data:, C:\ …
         return "scheme"

@@ -53,28 +53,43 @@ class TaskFile:
         latest: str | None = None,
     ) -> TaskFile:
         """The item of `data` (packed here unless `packed` is given: the same data, packed already)."""
-        source = data.get("source")
-        named = [data.get(role) for role in ("leader", "owner", "supervisor")]
-        named.append(source.get("by") if isinstance(source, dict) else None)
-        parent = data.get("parent")
+        packed = marshal.dumps(data) if packed is None else packed
+        return cls.known(file, packed, digest, facts_of(task_id, data, latest))
+
+    @classmethod
+    def known(cls, file: str, packed: bytes | memoryview, digest: bytes, facts: Facts) -> TaskFile:
+        """The item whose fields besides its data are known already (`facts_of`; the read cache keeps them
+        for a warm run, which then need not unpack the data: duban.loader)."""
+        task_id, assigned, parent, people, latest = facts
         # Interned: a registry names the same few hundred people and days again and again (a str each per item
         # came to 30 MB at 100,000 items).
+        names = tuple(map(sys.intern, people))
         return cls(
-            task_id,
-            file,
-            marshal.dumps(data) if packed is None else packed,
-            digest,
-            sys.intern(data["assigned"]),
-            interned(parent),
-            tuple(sys.intern(person) for person in named if isinstance(person, str) and person),
-            interned(latest),
+            task_id, file, packed, digest, sys.intern(assigned), interned(parent), names, interned(latest)
         )
+
+    @property
+    def facts(self) -> Facts:
+        return (self.id, self.assigned, self.parent, self.people, self.latest)
 
     @property
     def data(self) -> dict[str, Any]:
         """A fresh copy of the data: read it once per pass, not once per field."""
         data: dict[str, Any] = marshal.loads(self.packed)
         return data
+
+
+Facts = tuple[str, str, str | None, tuple[str, ...], str | None]  # id, assigned, parent, people, latest
+
+
+def facts_of(task_id: str, data: dict[str, Any], latest: str | None = None) -> Facts:
+    """What a TaskFile keeps of its data besides the packed data itself."""
+    source = data.get("source")
+    named = [data.get(role) for role in ("leader", "owner", "supervisor")]
+    named.append(source.get("by") if isinstance(source, dict) else None)
+    parent = data.get("parent")
+    people = tuple(person for person in named if isinstance(person, str) and person)
+    return (task_id, data["assigned"], parent if isinstance(parent, str) else None, people, latest)
 
 
 def interned(text: object) -> str | None:
