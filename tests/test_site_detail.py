@@ -122,6 +122,21 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Path:
             },  # after every day below: not shown yet
         ),
         task("DB-2026-0006", parent="DB-2026-0001"),
+        task(  # a pending request with a decision day (a warning), and a rating without a day
+            "DB-2026-0007",
+            status="completed",
+            completion={"date": "2026-04-10", "summary": "已完成"},
+            extensions=[
+                {
+                    "requested": "2026-03-01",
+                    "to": "2026-07-31",
+                    "reason": "待定",
+                    "decision": "pending",
+                    "decided": "2026-03-28",
+                },
+            ],
+            rating={"grade": "satisfied"},
+        ),
     ]
     return write_registry(tmp_path_factory.mktemp("edges"), items)
 
@@ -138,7 +153,8 @@ def test_the_detail_is_made_on_each_call_and_not_kept(edges: Path) -> None:
     first, second = view.detail(), view.detail()
     assert first == second and first is not second
     assert first.completion is not None and first.completion.evidence[0].title == "文件"
-    assert view.completion == first.completion and view.history == first.history == ()
+    assert view.evidence == tuple(e.href for e in first.completion.evidence)
+    assert view.history == first.history == ()
     # a view has slots only: nothing made for its page can stay behind on it
     assert not hasattr(view, "__dict__") and not hasattr(view, "updates")
     parent = context.by_id["DB-2026-0001"]

@@ -302,6 +302,47 @@ class _Indicator:
         )
 
 
+class About(NamedTuple):
+    """What an item's views show and lists filter by besides its state, as written (duban.site.taskviews):
+    read with the item's records and kept with them, so that the views of every item unpack none."""
+
+    source_type: str
+    source_ref: str
+    source_by: str | None
+    category: str
+    tags: tuple[str, ...]
+    extensions: tuple[
+        tuple[dt.date, dt.date | None], ...
+    ]  # (requested, decided as written) of those with a `to`
+    rating_day: dt.date | None
+    evidence: tuple[str, ...]  # the completion's evidence URLs, in order
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> About:
+        source = data.get("source") or {}  # required by the schema; the engine's own tests leave it out
+        extensions = []
+        for extension in data.get("extensions", ()):
+            requested = _day(extension["requested"])
+            if requested is not None and _day(extension["to"]) is not None:
+                extensions.append((requested, _day(extension.get("decided"))))
+        rating, completion = data.get("rating") or {}, data.get("completion") or {}
+        return cls(
+            intern(source.get("type", "")),
+            source.get("ref", ""),
+            interned(source.get("by")),
+            intern(data.get("category", "")),
+            tuple(map(intern, data.get("tags", ()))),
+            tuple(extensions),
+            _day(rating.get("date")),
+            tuple(item["url"] for item in completion.get("evidence", ())),
+        )
+
+
+def about(registry: Registry, task: TaskFile) -> About:
+    """The item's `About`, from the records kept for the registry (read now if they are not)."""
+    return _records_in(_kept(registry), task).about
+
+
 @dataclass(slots=True)  # never changed once read (not frozen: a frozen one takes twice as long to make)
 class _Records:
     """An item's file, parsed: its dates as `date`s, dated records sorted. Nothing here depends on the
@@ -328,6 +369,7 @@ class _Records:
     reminders: _Dated  # items: the records as written
     milestones: tuple[tuple[int, str, dt.date, dt.date | None], ...]  # position, name, due, done
     indicators: tuple[_Indicator, ...]
+    about: About
 
     @classmethod
     def read(cls, task: TaskFile, data: dict[str, Any] | None = None) -> _Records:
@@ -363,6 +405,7 @@ class _Records:
                 for i, m in enumerate(data.get("milestones", []))
             ),
             indicators=tuple(_Indicator.read(i, raw) for i, raw in enumerate(data.get("indicators", []))),
+            about=About.of(data),
         )
 
     def status_on(self, as_of: dt.date) -> str:

@@ -80,7 +80,7 @@ def task_views(
     repository = _repository(registry)
     details = DetailMaker(registry, as_of, settings.language, linker, repository, history, unpacked)
     tasks = registry.tasks
-    views = [build_task_view(tasks[s.id], s, as_of, linker, details, unpacked.get(s.id)) for s in states]
+    views = [build_task_view(tasks[s.id], s, as_of, linker, details, details.about(s.id)) for s in states]
     _link_family(views, {v.id: v for v in views})
     return views
 

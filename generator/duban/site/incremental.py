@@ -97,9 +97,8 @@ def _task_key(view: TaskView, context: SiteContext, site: bytes) -> bytes:
     children = [
         (c.id, c.title, c.light, _ref(c.lead), c.state.progress, c.path) for c in _children(view, context)
     ]
-    evidence = [e.href for e in view.completion.evidence] if view.completion else []
     history = view.details.history_key(view)
-    return _hash(site, view.state.file, digest, history, _ref(view.parent), children, evidence)
+    return _hash(site, view.state.file, digest, history, _ref(view.parent), children, view.evidence)
 
 
 def _ref(ref: Ref | None) -> tuple[str, str, str | None] | None:

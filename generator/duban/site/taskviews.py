@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from duban import engine
 from duban.dates import parse_date
-from duban.engine import IndicatorState, TaskState
+from duban.engine import About, IndicatorState, TaskState
 from duban.registry import Registry, TaskFile
 from duban.site.gitlog import Commit
 from duban.site.views import (
@@ -146,23 +147,23 @@ def _rating(data: dict[str, Any], as_of: dt.date, person: PersonRef) -> RatingVi
     return RatingView(rating["grade"], person(rating.get("by")), day, rating.get("comment", ""))
 
 
-def last_activity(data: dict[str, Any], state: TaskState, as_of: dt.date) -> dt.date:
+def last_activity(about: About, state: TaskState, as_of: dt.date) -> dt.date:
     """The latest record on or before the day (the dates the page's views hold), else the day it was assigned.
 
     Without the views: the dashboard needs it for every item, the views only the item's page. The engine has
-    the latest update and reminder already; only extensions and the rating are read from the file.
+    the latest update, reminder and completion already; the extensions and the rating come from `About`.
     """
-    days = [state.latest_update, state.latest_reminder, *(m.done for m in state.milestones)]
-    for extension in data.get("extensions", ()):
-        requested = _on_or_before(extension["requested"], as_of)
-        if requested is not None and _day(extension["to"]) is not None:
-            days += [requested, _on_or_before(extension.get("decided"), as_of)]
-    if data.get("completion"):
-        days.append(state.completion_date)
-    rating = data.get("rating")
-    if rating:
-        day = _day(rating.get("date"))
-        days.append(day if day is not None and day <= as_of else None)
+    days = [
+        state.latest_update,
+        state.latest_reminder,
+        state.completion_date,
+        *(m.done for m in state.milestones),
+    ]
+    for requested, decided in about.extensions:
+        if requested <= as_of:
+            days += [requested, decided if decided is not None and decided <= as_of else None]
+    if about.rating_day is not None and about.rating_day <= as_of:
+        days.append(about.rating_day)
     return max((day for day in days if day is not None), default=state.assigned)
 
 
@@ -176,34 +177,27 @@ class Linker:
 
 
 def build_task_view(
-    task: TaskFile,
-    state: TaskState,
-    as_of: dt.date,
-    link: Linker,
-    details: Details,
-    data: dict[str, Any] | None = None,
+    task: TaskFile, state: TaskState, as_of: dt.date, link: Linker, details: Details, about: About
 ) -> TaskView:
-    """What lists, rows and aggregates show of one item; `state` is the engine's, as of `as_of`. `data`:
-    the task's data when it is unpacked already."""
-    data = task.data if data is None else data
+    """What lists, rows and aggregates show of one item; `state` is the engine's, as of `as_of`, and `about`
+    its fields as written besides (duban.engine.About)."""
     unit, person = link.unit, link.person
-    source = data["source"]
     return TaskView(
         state=state,
         path=task_path(task.id),
-        source_type=source["type"],
-        source_ref=source.get("ref", ""),
-        source_by=person(source.get("by")),
-        category=data.get("category", ""),
-        tags=tuple(data.get("tags", ())),
+        source_type=about.source_type,
+        source_ref=about.source_ref,
+        source_by=person(about.source_by),
+        category=about.category,
+        tags=about.tags,
         lead=unit(state.lead_unit),
         co=tuple(map(unit, state.co_units)),
         owner=person(state.owner),
         leader=person(state.leader),
         supervisor=person(state.supervisor),
-        last_activity=last_activity(data, state, as_of),
+        last_activity=last_activity(about, state, as_of),
         details=details,
-        parent_id=data.get("parent"),
+        parent_id=task.parent,
     )
 
 
@@ -260,10 +254,18 @@ class DetailMaker:
         hash for a page's key (site.incremental), unlike the views made of it."""
         return tuple((c.sha, c.date, c.author, c.subject) for c in self.commits.get(view.state.file, ()))
 
-    def completion(self, view: TaskView) -> CompletionView | None:
-        if view.state.completion_date is None:  # what `_completion` says then, without unpacking the data
-            return None
-        return _completion(self._data(view.id), view.state, self.link.person, self.link.evidence)
+    def evidence(self, view: TaskView) -> tuple[str | None, ...]:
+        """Where the item's page links its completion's evidence (what `_completion` makes of it), without
+        unpacking the data: a page's key holds it (site.incremental)."""
+        if view.state.completion_date is None:
+            return ()
+        return tuple(map(self.link.evidence, self.about(view.id).evidence))
+
+    def about(self, task_id: str) -> About:
+        """The item's fields as written besides its state (duban.engine.About)."""
+        found = self.unpacked.get(task_id)
+        task = self.registry.tasks[task_id]
+        return engine.about(self.registry, task) if found is None else About.of(found)
 
     def _data(self, task_id: str) -> dict[str, Any]:
         found = self.unpacked.get(task_id)

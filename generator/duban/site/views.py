@@ -129,7 +129,7 @@ class Details(Protocol):
 
     def history_key(self, view: TaskView) -> tuple[tuple[str, ...], ...]: ...
 
-    def completion(self, view: TaskView) -> CompletionView | None: ...
+    def evidence(self, view: TaskView) -> tuple[str | None, ...]: ...
 
 
 @dataclass(slots=True)
@@ -184,8 +184,9 @@ class TaskView:
         return self.details.history(self)
 
     @property
-    def completion(self) -> CompletionView | None:
-        return self.details.completion(self)
+    def evidence(self) -> tuple[str | None, ...]:
+        """Where its page links its completion's evidence."""
+        return self.details.evidence(self)
 
 
 @dataclass(frozen=True, slots=True)
