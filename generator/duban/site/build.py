@@ -47,6 +47,8 @@ from duban.site.incremental import (
 from duban.site.items import ITEM_TEMPLATE, Done, ItemPages, ItemWorkers
 from duban.site.items import start as start_items
 from duban.site.pages import Page, plan, render_page, render_page_pieces
+from duban.site.render import environment
+from duban.site.templatecache import keep_templates
 from duban.site.views import SiteContext
 from duban.site.write import OutputError, StagingDir, check_output
 from duban.workers import frozen, run
@@ -105,6 +107,8 @@ def _prepare(
         click.echo(f"duban build: {error}", err=True)
         return 2
     registry, day, store = loaded.registry, loaded.as_of, loaded.store
+    language = registry.settings.language
+    keep_templates(environment(language), store.home if store is not None else None, language)
     history = collect_history(root)
     previous = previous_build(manifest_path(root, out), out)
     items = _item_workers(registry, day, history, out) if previous is None else None
