@@ -14,10 +14,11 @@ processes once, split between them: it is the honest total for duban's forked wo
 pages again in each process. Hugo is one process (Pss ≈ Rss).
 
 Commands: duban --help; validate cold (no cache) and warm (cache filled, nothing changed); check, status and
-report (warm); build cold (no cache, no previous site) and warm (cache and site from the previous build, one
-task file changed); hugo (always cold: it keeps no cache between runs); check-jsonschema on every task
-file with schema/task.schema.json; and, with --browser, the time until the task list of the built site is
-usable in headless Chromium.
+report (warm); build cold (no cache, no previous site), warm (cache and site from the previous build, one
+task file changed) and as in CI (the read cache restored into a new checkout: no previous site); hugo
+(always cold: it keeps no cache between runs); check-jsonschema on every task file with
+schema/task.schema.json; and, with --browser, the time until the task list of the built site is usable in
+headless Chromium.
 
 Results: benchmarks/out/results.json and results.md (git-ignored); docs/performance.md quotes them. The
 medians are compared; the fastest run is kept too. Benchmarks are never part of the test suite.
@@ -318,6 +319,9 @@ def scenarios(
     def change_one(round_: int) -> None:
         touch_one_task(registry, round_)
 
+    def clear_site(_: int) -> None:
+        remove_tree(site)
+
     def clear_hugo(_: int) -> None:
         remove_tree(hugo_out)
 
@@ -330,6 +334,9 @@ def scenarios(
         ("report-units", "duban", duban("report", "units", *as_of, "--format", "json"), registry, nothing),
         ("build-cold", "duban", duban("build", *as_of, "--quiet"), registry, clear_all),
         ("build-warm", "duban", duban("build", *as_of, "--quiet"), registry, change_one),
+        # What CI does with the read cache restored (the workflows of `duban init` restore it) into a new
+        # checkout: no site yet, every page rendered, no file parsed or checked again.
+        ("build-ci", "duban", duban("build", *as_of, "--quiet"), registry, clear_site),
         ("hugo", "hugo", ["hugo", "--quiet", "-d", str(hugo_out)], hugo, clear_hugo),
     ]
 
