@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from duban import cache, checks, documents, loader, workers
+from duban import registry as registry_module
 from duban.dates import parse_date
 from duban.loader import finish_problems, load_registry
 from duban.site import feeds
@@ -114,6 +115,28 @@ def test_a_warm_load_checks_again_only_tasks_whose_evidence_is_a_path(
     found = _load(registry)
     assert checked == ["tasks/2026/DB-2026-0002.yaml"]
     assert found == expected
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_cold_load_checks_each_task_where_it_is_parsed(
+    jobs: str, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing cached, a task's cross-file checks run in the process that parses it (a worker, with
+    many files: here every file is many), and the loader takes their result from the cache as it does in a
+    warm run: it unpacks only the task that is checked every time."""
+    expected = _load(registry, use_cache=False)
+    monkeypatch.setenv(workers.VARIABLE, jobs)
+    monkeypatch.setattr(documents, "PARALLEL_MIN", 1)
+    unpacked: list[str] = []
+    real = registry_module.TaskFile.of
+
+    def recording(task_id: str, *args: Any, **kwargs: Any) -> Any:
+        unpacked.append(task_id)
+        return real(task_id, *args, **kwargs)
+
+    monkeypatch.setattr(registry_module.TaskFile, "of", recording)
+    assert _load(registry) == expected
+    assert unpacked == ["DB-2026-0002"]
 
 
 def test_an_organisation_changed_since_is_seen_by_the_checks(

@@ -42,8 +42,20 @@ MAX_PACKS = 64
 # Kinds whose data is kept packed (marshal bytes of it, see duban.registry.TaskFile), here and in memory.
 PACKED_KINDS = frozenset({"task"})
 # The modules whose code decides a file's result: a change to any of them is a new fingerprint.
-# A task's facts and cross-file problems are kept too (duban.loader): checks and registry make them.
-_MODULES = ("cache", "checks", "dates", "documents", "messages", "problems", "registry", "schemas", "yamlio")
+# A task's facts and cross-file problems are kept too (duban.loader: checks and registry make them), and the
+# places of problems in task files (duban.locate).
+_MODULES = (
+    "cache",
+    "checks",
+    "dates",
+    "documents",
+    "locate",
+    "messages",
+    "problems",
+    "registry",
+    "schemas",
+    "yamlio",
+)
 _LIBRARIES = (("yaml", "pyyaml"), ("jsonschema", "jsonschema"), ("fastjsonschema", "fastjsonschema"))
 
 # (kind, rel, digest of the bytes) → (data, problems as tuples)
@@ -152,6 +164,10 @@ class Cache:
         return not self.entries
 
     def get(self, key: Key) -> tuple[Any, list[tuple[Any, ...]]] | None:
+        """An entry of an earlier run, or one this run added."""
+        found = self.live.get(key)
+        if found is not None:
+            return found
         if self.entries is None:
             self.entries = self._load()
         found = self.entries.get(key)

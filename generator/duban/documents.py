@@ -13,7 +13,7 @@ import hashlib
 import marshal
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,10 +131,18 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def read_documents(files: list[tuple[Path, str]], kind: str, store: Cache | None) -> list[Document]:
+# What else to keep of a valid file, worked out where it is checked (by a worker, when there are many) while
+# its data is at hand: a cache entry of another kind, or None. Given (rel, digest of the bytes, data).
+After = Callable[[str, bytes, Any], Entry | None]
+
+
+def read_documents(
+    files: list[tuple[Path, str]], kind: str, store: Cache | None, after: After | None = None
+) -> list[Document]:
     """Every file's Document, in the order given: from the cache when its bytes were seen before, else
-    parsed and checked (by several processes when there are many). The caller saves the cache. For the
-    PACKED_KINDS, `data` is the data's marshal bytes, as a view into a bundle (unpacked by the caller).
+    parsed and checked (by several processes when there are many), and what `after` makes of it put into
+    the cache. The caller saves the cache. For the PACKED_KINDS, `data` is the data's marshal bytes, as a
+    view into a bundle (unpacked by the caller).
 
     With nothing cached, the files are not even read here: whoever checks a file reads it.
     """
@@ -156,7 +164,7 @@ def read_documents(files: list[tuple[Path, str]], kind: str, store: Cache | None
                 todo.append((index, rel, key, raw))
             else:
                 results[index] = Document(rel, found[0], [problem_from(p) for p in found[1]], key)
-        for index, document in _check_all(todo, kind, store):
+        for index, document in _check_all(todo, kind, store, after if store is not None else None):
             results[index] = document
     documents = [document for document in results if document is not None]
     if kind in PACKED_KINDS:
@@ -184,21 +192,25 @@ def _bundle(documents: list[Document]) -> None:
 Item = tuple[int, str, bytes | str, bytes | None]
 # What checking a file gives: its cache entry, or (rel, problems) for a file that could not be read at all.
 Outcome = Entry | tuple[str, list[tuple[Any, ...]]]
+Checked = tuple[list[Outcome], list[Entry]]  # a chunk's outcomes, and the entries `after` made
 
 
-def check_item(kind: str, rel: str, where: bytes | str, raw: bytes | None) -> Outcome:
-    """Check one file, reading it first when only its path is known."""
+def check_item(
+    kind: str, rel: str, where: bytes | str, raw: bytes | None, after: After | None = None
+) -> tuple[Outcome, Entry | None]:
+    """Check one file, reading it first when only its path is known; and what `after` makes of it."""
     if raw is None:
         read = read_bytes(str(where), rel)
         if isinstance(read, Document):
-            return rel, [problem_tuple(p) for p in read.problems]
+            return (rel, [problem_tuple(p) for p in read.problems]), None
         raw, where = read, digest(read)
     assert isinstance(where, bytes)
     document = check_bytes(raw, rel, kind)
     data = document.data
+    extra = after(rel, where, data) if after is not None and data is not None and document.ok else None
     if kind in PACKED_KINDS and data is not None:
         data = marshal.dumps(data)  # here, in the worker: the parent keeps it so (duban.registry.TaskFile)
-    return (kind, rel, where, data, [problem_tuple(p) for p in document.problems])
+    return (kind, rel, where, data, [problem_tuple(p) for p in document.problems]), extra
 
 
 def _document(outcome: Outcome) -> Document:
@@ -212,9 +224,12 @@ def _entries(outcomes: list[Outcome]) -> list[Entry]:
     return [outcome for outcome in outcomes if len(outcome) == 5]
 
 
-def _check_all(items: list[Item], kind: str, store: Cache | None) -> Iterator[tuple[int, Document]]:
+def _check_all(
+    items: list[Item], kind: str, store: Cache | None, after: After | None
+) -> Iterator[tuple[int, Document]]:
     """Check the files, in chunks shared by this process and forked workers (duban.workers) when there are
-    PARALLEL_MIN of them; each chunk's results go into the cache as a pack, written by whoever checked it."""
+    PARALLEL_MIN of them; each chunk's results, and what `after` made of them, go into the cache as a pack,
+    written by whoever checked it."""
     count = jobs() if len(items) >= PARALLEL_MIN else 1
     size = max(50, min(250, len(items) // (count * 6) or 1))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
@@ -224,18 +239,24 @@ def _check_all(items: list[Item], kind: str, store: Cache | None) -> Iterator[tu
         date_paths(kind)
     parent = os.getpid()
 
-    def check(chunk: list[Item]) -> tuple[list[int], bytes | list[Outcome], str | None]:
-        outcomes = [check_item(kind, rel, where, raw) for _, rel, where, raw in chunk]
-        entries = _entries(outcomes)
+    def check(chunk: list[Item]) -> tuple[list[int], bytes | Checked, str | None]:
+        outcomes, extras = [], []
+        for _, rel, where, raw in chunk:
+            outcome, extra = check_item(kind, rel, where, raw, after)
+            outcomes.append(outcome)
+            if extra is not None:
+                extras.append(extra)
+        entries = _entries(outcomes) + extras
         pack = _write(folder, entries) if folder is not None and entries else None
         # A worker's results cross a pipe: marshal is several times faster than the pipe's pickle.
-        sent = outcomes if os.getpid() == parent else marshal.dumps(outcomes)
+        sent = (outcomes, extras) if os.getpid() == parent else marshal.dumps((outcomes, extras))
         return [item[0] for item in chunk], sent, pack
 
     for indexes, sent, pack in run(check, chunks, count):
-        outcomes: list[Outcome] = marshal.loads(sent) if isinstance(sent, bytes) else sent
+        checked: Checked = marshal.loads(sent) if isinstance(sent, bytes) else sent
+        outcomes, extras = checked
         if store is not None:
-            store.add(_entries(outcomes), Path(pack) if pack else None)
+            store.add(_entries(outcomes) + extras, Path(pack) if pack else None)
         yield from zip(indexes, map(_document, outcomes), strict=True)
 
 

@@ -16,13 +16,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from duban import checks
-from duban.cache import Cache, problem_from, problem_tuple
+from duban.cache import Cache, Entry, Key, problem_from, problem_tuple
 from duban.dates import WorkCalendar, parse_date
 from duban.documents import Document, read_document, read_documents
-from duban.locate import locate_all
+from duban.locate import kept_places, locate_all
 from duban.messages import LANGUAGES
 from duban.problems import Problem
-from duban.registry import LoadResult, Registry, TaskFile
+from duban.registry import LoadResult, Registry, TaskFile, facts_of
 from duban.settings import Settings
 
 __all__ = ["Document", "finish_problems", "load_registry", "read_document"]
@@ -79,7 +79,7 @@ def finish_problems(result: LoadResult, today: dt.date, paths: tuple[Path, ...] 
     problems = result.problems + checks.check_future(result.registry, today)
     if paths:
         problems = [p for p in problems if _under(result.registry.root / p.file, paths)]
-    locate_all(problems, result.registry.root)
+    locate_all(problems, result.registry.root, kept_places(result.registry, result.store))
     return sorted(problems, key=Problem.sort_key)
 
 
@@ -193,7 +193,7 @@ def _tasks(
     tasks: dict[str, TaskFile] = {}
     broken: Broken = []
     files = list(_yaml_files(root, "tasks", problems))
-    for (path, rel), document in zip(files, read_documents(files, "task", store), strict=True):
+    for (path, rel), document in zip(files, read_documents(files, "task", store, check.entry), strict=True):
         problems += document.problems
         if not document.ok:
             data = _unpacked(document.data)
@@ -224,12 +224,14 @@ CHECKED = "task-checked"  # the read cache's kind for a task's facts and cross-f
 class _TaskChecks:
     """Each task's TaskFile and the problems of its own cross-file checks (checks.check_task), from the read
     cache when the same bytes at the same path were checked against the same organisation before: a warm run
-    then unpacks no task (about a quarter of a warm build's time at 10,000 items).
+    then unpacks no task (about a quarter of a warm build's time at 10,000 items). A file parsed in this run
+    is checked where it is parsed, by the workers when there are many (`entry`, documents.read_documents),
+    and the result reaches this process through the cache.
 
     The checks read the task, the ids of the units and people in their order (an unknown one's suggestion
     is the closest of them) and what could not be read (`Skip`); the entry's key covers all of them, and the
     cache's folder the code (duban.cache). Evidence given as a path is looked up on disk: such a task is
-    checked every time."""
+    checked every time, here."""
 
     def __init__(self, registry: Registry, skip: checks.Skip, store: Cache | None) -> None:
         self.registry, self.skip, self.store = registry, skip, store
@@ -237,8 +239,7 @@ class _TaskChecks:
         self.context = hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).digest()
 
     def __call__(self, rel: str, document: Document) -> tuple[TaskFile, list[Problem]]:
-        key = (CHECKED, rel, hashlib.blake2b(document.digest + self.context, digest_size=16).digest())
-        found = self.store.get(key) if self.store is not None and document.digest else None
+        found = self.store.get(self._key(rel, document.digest)) if self.store is not None else None
         if found is not None and _is_facts(found[0]):
             task = TaskFile.known(rel, document.data, document.digest, found[0])
             return task, [problem_from(fields) for fields in found[1]]
@@ -248,8 +249,26 @@ class _TaskChecks:
         )
         problems = checks.check_task(self.registry, self.skip, rel, data)
         if self.store is not None and document.digest and not checks.reads_other_files(data):
-            self.store.add([(*key, task.facts, [problem_tuple(problem) for problem in problems])])
+            self.store.add([(*self._key(rel, document.digest), task.facts, _tuples(problems))])
         return task, problems
+
+    def entry(self, rel: str, digest: bytes, data: dict[str, Any]) -> Entry | None:
+        """The cache entry of a task just parsed and valid (None when it must be checked every time)."""
+        if checks.reads_other_files(data):
+            return None
+        facts = facts_of(data["id"], data, checks.latest_date(data))
+        return (
+            *self._key(rel, digest),
+            facts,
+            _tuples(checks.check_task(self.registry, self.skip, rel, data)),
+        )
+
+    def _key(self, rel: str, digest: bytes) -> Key:
+        return (CHECKED, rel, hashlib.blake2b(digest + self.context, digest_size=16).digest())
+
+
+def _tuples(problems: list[Problem]) -> list[tuple[Any, ...]]:
+    return [problem_tuple(problem) for problem in problems]
 
 
 def _is_facts(value: Any) -> bool:
