@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from duban import github
+from duban import cache, github, locate
 from engine_helpers import commit_all, dump, git, git_repo, run, task, write_registry
 
 AS_OF = "2026-07-10"
@@ -267,3 +267,75 @@ def test_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
     result = run(["check", "--root", str(root), "--changed-since", "main"], env=ceiling)
     assert result.exit_code == 2
     assert "not inside a git repository" in result.output
+
+
+# --- places kept in the read cache (duban.locate.KeptPlaces) ---
+
+
+def _reading_places(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From here on, the files read again to find places (duban.locate)."""
+    read: list[str] = []
+    real = locate._places
+
+    def recording(path: Path, rel: str, wanted: Any) -> Any:
+        read.append(rel)
+        return real(path, rel, wanted)
+
+    monkeypatch.setattr(locate, "_places", recording)
+    return read
+
+
+def test_places_found_once_are_kept_while_the_files_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_registry(tmp_path, [OVERDUE, LONG_OVERDUE, ON_TRACK])
+    uncached = check(tmp_path, env={cache.VARIABLE: "off"}).stdout
+    read = _reading_places(monkeypatch)
+    assert check(tmp_path).stdout == uncached
+    assert sorted(read) == ["tasks/DB-2026-0001.yaml", "tasks/DB-2026-0002.yaml"]
+    read.clear()
+    assert check(tmp_path).stdout == uncached
+    assert read == []
+    path = tmp_path / "tasks" / "DB-2026-0001.yaml"  # lines move: read again, the new lines shown
+    path.write_text("# 说明\n# 第二行\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    moved = check(tmp_path).stdout
+    assert read == ["tasks/DB-2026-0001.yaml"]
+    assert moved == check(tmp_path, env={cache.VARIABLE: "off"}).stdout != uncached
+    assert f"DB-2026-0001.yaml:{deadline_line(path)}:11:" in moved
+
+
+def test_kept_places_hold_the_registrys_files_as_they_are(tmp_path: Path) -> None:
+    write_registry(tmp_path, [OVERDUE, LONG_OVERDUE])
+    check(tmp_path)
+    [kept] = (tmp_path / cache.FOLDER).glob(f"v-*/{locate.PLACES}")
+    first = cache.read_sealed(kept)
+    assert sorted(rel for rel, _ in first) == ["tasks/DB-2026-0001.yaml", "tasks/DB-2026-0002.yaml"]
+    (tmp_path / "tasks" / "DB-2026-0002.yaml").unlink()
+    check(tmp_path)
+    assert sorted(rel for rel, _ in cache.read_sealed(kept)) == ["tasks/DB-2026-0001.yaml"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "wrong shape", "wrong places"])
+def test_damaged_kept_places_are_not_believed(damage: str, tmp_path: Path) -> None:
+    write_registry(tmp_path, [OVERDUE, LONG_OVERDUE])
+    expected = check(tmp_path).stdout
+    [kept] = (tmp_path / cache.FOLDER).glob(f"v-*/{locate.PLACES}")
+    if damage == "garbage":
+        kept.write_bytes(b"not a sealed file")
+    else:
+        known = cache.read_sealed(kept)
+        for key, places in list(known.items()):
+            if damage == "wrong shape":
+                known[key] = [places]
+            else:
+                known[key] = {path: dict.fromkeys(by_where, ("1", 2.5)) for path, by_where in places.items()}
+        known["not a key"] = {}
+        cache.write_sealed(kept, known)
+    assert check(tmp_path).stdout == expected
+    assert check(tmp_path).stdout == expected
+
+
+def test_no_places_are_kept_without_the_read_cache(tmp_path: Path) -> None:
+    write_registry(tmp_path, [OVERDUE])
+    check(tmp_path, env={cache.VARIABLE: "off"})
+    assert not (tmp_path / cache.FOLDER).exists()

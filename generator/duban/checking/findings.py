@@ -14,7 +14,7 @@ from pathlib import Path
 from duban.checking.texts import say
 from duban.commands._common import Loaded
 from duban.engine import Reason, TaskState, evaluated
-from duban.locate import locate_all
+from duban.locate import KeptPlaces, kept_places, locate_all
 from duban.problems import Problem, has_errors
 from duban.settings import FINDINGS, Settings
 
@@ -78,7 +78,8 @@ def check_registry(
     findings: list[CheckFinding] = []
     if loaded.ok:  # the engine reads only a registry without errors
         states = evaluated(loaded.registry, loaded.as_of)  # only those with findings are kept
-        findings = locate_findings(select_findings(states, settings, touched), root)
+        kept = kept_places(loaded.registry, loaded.store)
+        findings = locate_findings(select_findings(states, settings, touched), root, kept)
     return CheckResult(loaded.problems, findings, loaded.as_of, settings, ref)
 
 
@@ -108,10 +109,12 @@ def select_findings(
     return sorted(selected, key=CheckFinding.sort_key)
 
 
-def locate_findings(findings: list[CheckFinding], root: Path) -> list[CheckFinding]:
+def locate_findings(
+    findings: list[CheckFinding], root: Path, kept: KeptPlaces | None = None
+) -> list[CheckFinding]:
     """Line and column of each finding's record (the `deadline` line for overdue), via duban.locate."""
     probes = [Problem(f.state.file, f.finding, path=f.reasons[0].path if f.reasons else ()) for f in findings]
-    locate_all(probes, root)
+    locate_all(probes, root, kept)
     return [
         CheckFinding(f.state, f.finding, f.severity, f.reasons, f.note, p.line, p.column)
         for f, p in zip(findings, probes, strict=True)
