@@ -36,6 +36,7 @@ class Document:
     data: Any
     problems: list[Problem]
     digest: bytes = b""  # of the file's bytes, when they could be read
+    parsed: bool = False  # in this run (not from the cache): what `after` made of it is in the cache already
 
     @property
     def ok(self) -> bool:
@@ -216,7 +217,7 @@ def check_item(
 def _document(outcome: Outcome) -> Document:
     if len(outcome) == 2:
         return Document(outcome[0], None, [problem_from(p) for p in outcome[1]])
-    return Document(outcome[1], outcome[3], [problem_from(p) for p in outcome[4]], outcome[2])
+    return Document(outcome[1], outcome[3], [problem_from(p) for p in outcome[4]], outcome[2], parsed=True)
 
 
 def _entries(outcomes: list[Outcome]) -> list[Entry]:
@@ -248,13 +249,15 @@ def _check_all(
                 extras.append(extra)
         entries = _entries(outcomes) + extras
         pack = _write(folder, entries) if folder is not None and entries else None
+        # What `after` made goes to the cache only: once in a pack, not to this process, whose heap would
+        # hold it until the cache is saved, and leave holes that forked processes copy (duban.site.items).
+        checked = (outcomes, extras if pack is None else [])
         # A worker's results cross a pipe: marshal is several times faster than the pipe's pickle.
-        sent = (outcomes, extras) if os.getpid() == parent else marshal.dumps((outcomes, extras))
+        sent = checked if os.getpid() == parent else marshal.dumps(checked)
         return [item[0] for item in chunk], sent, pack
 
     for indexes, sent, pack in run(check, chunks, count):
-        checked: Checked = marshal.loads(sent) if isinstance(sent, bytes) else sent
-        outcomes, extras = checked
+        outcomes, extras = marshal.loads(sent) if isinstance(sent, bytes) else sent
         if store is not None:
             store.add(_entries(outcomes) + extras, Path(pack) if pack else None)
         yield from zip(indexes, map(_document, outcomes), strict=True)

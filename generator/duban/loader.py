@@ -225,8 +225,8 @@ class _TaskChecks:
     """Each task's TaskFile and the problems of its own cross-file checks (checks.check_task), from the read
     cache when the same bytes at the same path were checked against the same organisation before: a warm run
     then unpacks no task (about a quarter of a warm build's time at 10,000 items). A file parsed in this run
-    is checked where it is parsed, by the workers when there are many (`entry`, documents.read_documents),
-    and the result reaches this process through the cache.
+    is also checked where it is parsed (`entry`, documents.read_documents), into the cache for the next
+    run; this process checks it again (the result would reach it only to be held until the cache is saved).
 
     The checks read the task, the ids of the units and people in their order (an unknown one's suggestion
     is the closest of them) and what could not be read (`Skip`); the entry's key covers all of them, and the
@@ -248,7 +248,7 @@ class _TaskChecks:
             data["id"], rel, data, document.digest, packed=document.data, latest=checks.latest_date(data)
         )
         problems = checks.check_task(self.registry, self.skip, rel, data)
-        if self.store is not None and document.digest and not checks.reads_other_files(data):
+        if self.store is not None and not document.parsed and not checks.reads_other_files(data):
             self.store.add([(*self._key(rel, document.digest), task.facts, _tuples(problems))])
         return task, problems
 
