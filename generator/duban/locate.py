@@ -9,6 +9,7 @@ by the same code as the loader (`duban.yamlio`).
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -93,13 +94,17 @@ class KeptPlaces:
 
     def __init__(self, path: Path, digests: Mapping[str, bytes]) -> None:
         self.path, self.digests = path, digests
-        loaded = read_sealed(path)
-        self.known: dict[tuple[str, bytes], Known] = {
+        self.changed = False
+
+    @functools.cached_property
+    def known(self) -> dict[tuple[str, bytes], Known]:
+        """What the file holds, read when a place is first asked for (most runs have none to find)."""
+        loaded = read_sealed(self.path)
+        return {
             key: known
             for key, known in (loaded.items() if isinstance(loaded, dict) else ())
             if isinstance(key, tuple) and len(key) == 2 and isinstance(known, dict)
         }
-        self.changed = False
 
     def get(self, rel: str, wanted: Wanted) -> list[Place] | None:
         """The places of `wanted` in the file as loaded, when all of them were found before."""
