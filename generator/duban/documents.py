@@ -37,6 +37,10 @@ class Document:
     problems: list[Problem]
     digest: bytes = b""  # of the file's bytes, when they could be read
     parsed: bool = False  # in this run (not from the cache): what `after` made of it is in the cache already
+    # What `after` made of it, when parsed in this run: the marshal bytes of a list, one item per file of
+    # its chunk (shared by them: one bytes object per chunk, freed whole), and its place in the list.
+    made: bytes | None = None
+    made_at: int = 0
 
     @property
     def ok(self) -> bool:
@@ -193,7 +197,9 @@ def _bundle(documents: list[Document]) -> None:
 Item = tuple[int, str, bytes | str, bytes | None]
 # What checking a file gives: its cache entry, or (rel, problems) for a file that could not be read at all.
 Outcome = Entry | tuple[str, list[tuple[Any, ...]]]
-Checked = tuple[list[Outcome], list[Entry]]  # a chunk's outcomes, and the entries `after` made
+# A chunk's outcomes; what `after` made of each (marshal bytes of a list), if anything; and those of its
+# entries that no pack holds.
+Checked = tuple[list[Outcome], bytes | None, list[Entry]]
 
 
 def check_item(
@@ -241,26 +247,26 @@ def _check_all(
     parent = os.getpid()
 
     def check(chunk: list[Item]) -> tuple[list[int], bytes | Checked, str | None]:
-        outcomes, extras = [], []
-        for _, rel, where, raw in chunk:
-            outcome, extra = check_item(kind, rel, where, raw, after)
-            outcomes.append(outcome)
-            if extra is not None:
-                extras.append(extra)
+        checked = [check_item(kind, rel, where, raw, after) for _, rel, where, raw in chunk]
+        outcomes, made = [outcome for outcome, _ in checked], [extra for _, extra in checked]
+        extras = [extra for extra in made if extra is not None]
         entries = _entries(outcomes) + extras
         pack = _write(folder, entries) if folder is not None and entries else None
-        # What `after` made goes to the cache only: once in a pack, not to this process, whose heap would
-        # hold it until the cache is saved, and leave holes that forked processes copy (duban.site.items).
-        checked = (outcomes, extras if pack is None else [])
+        # What `after` made reaches this process as one bytes object per chunk (`Document.made`), and goes
+        # into the cache's memory only when no pack holds it: 100,000 small tuples held there until the cache
+        # is saved left holes in the heap that forked processes copy (duban.site.items).
+        sent: Checked = (outcomes, marshal.dumps(made) if extras else None, extras if pack is None else [])
         # A worker's results cross a pipe: marshal is several times faster than the pipe's pickle.
-        sent = checked if os.getpid() == parent else marshal.dumps(checked)
-        return [item[0] for item in chunk], sent, pack
+        return [item[0] for item in chunk], sent if os.getpid() == parent else marshal.dumps(sent), pack
 
     for indexes, sent, pack in run(check, chunks, count):
-        outcomes, extras = marshal.loads(sent) if isinstance(sent, bytes) else sent
+        outcomes, made, extras = marshal.loads(sent) if isinstance(sent, bytes) else sent
         if store is not None:
             store.add(_entries(outcomes) + extras, Path(pack) if pack else None)
-        yield from zip(indexes, map(_document, outcomes), strict=True)
+        for at, (index, outcome) in enumerate(zip(indexes, outcomes, strict=True)):
+            document = _document(outcome)
+            document.made, document.made_at = made, at
+            yield index, document
 
 
 def _pack_folder(store: Cache | None) -> Path | None:

@@ -225,8 +225,8 @@ class _TaskChecks:
     """Each task's TaskFile and the problems of its own cross-file checks (checks.check_task), from the read
     cache when the same bytes at the same path were checked against the same organisation before: a warm run
     then unpacks no task (about a quarter of a warm build's time at 10,000 items). A file parsed in this run
-    is also checked where it is parsed (`entry`, documents.read_documents), into the cache for the next
-    run; this process checks it again (the result would reach it only to be held until the cache is saved).
+    is checked where it is parsed (`entry`, documents.read_documents: by the workers, when there are many),
+    into the cache for the next run and to this process with the document (`Document.made`).
 
     The checks read the task, the ids of the units and people in their order (an unknown one's suggestion
     is the closest of them) and what could not be read (`Skip`); the entry's key covers all of them, and the
@@ -237,9 +237,12 @@ class _TaskChecks:
         self.registry, self.skip, self.store = registry, skip, store
         parts = (list(registry.units), list(registry.people), skip.units, skip.people)
         self.context = hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).digest()
+        self.made: tuple[bytes | None, list[Any]] = (None, [])  # the last chunk's `Document.made`, unpacked
 
     def __call__(self, rel: str, document: Document) -> tuple[TaskFile, list[Problem]]:
-        found = self.store.get(self._key(rel, document.digest)) if self.store is not None else None
+        found = self._made(document)
+        if found is None and self.store is not None:
+            found = self.store.get(self._key(rel, document.digest))
         if found is not None and _is_facts(found[0]):
             task = TaskFile.known(rel, document.data, document.digest, found[0])
             return task, [problem_from(fields) for fields in found[1]]
@@ -251,6 +254,15 @@ class _TaskChecks:
         if self.store is not None and not document.parsed and not checks.reads_other_files(data):
             self.store.add([(*self._key(rel, document.digest), task.facts, _tuples(problems))])
         return task, problems
+
+    def _made(self, document: Document) -> tuple[Any, list[tuple[Any, ...]]] | None:
+        """What `entry` made of the document where it was parsed: (facts, problems), or None."""
+        if document.made is None:
+            return None
+        if document.made is not self.made[0]:  # a chunk's first document: the chunk's list, unpacked once
+            self.made = (document.made, marshal.loads(document.made))
+        entry = self.made[1][document.made_at]
+        return (entry[3], entry[4]) if entry is not None else None
 
     def entry(self, rel: str, digest: bytes, data: dict[str, Any]) -> Entry | None:
         """The cache entry of a task just parsed and valid (None when it must be checked every time)."""
