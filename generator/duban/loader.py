@@ -224,9 +224,9 @@ CHECKED = "task-checked"  # the read cache's kind for a task's facts and cross-f
 class _TaskChecks:
     """Each task's TaskFile and the problems of its own cross-file checks (checks.check_task), from the read
     cache when the same bytes at the same path were checked against the same organisation before: a warm run
-    then unpacks no task (about a quarter of a warm build's time at 10,000 items). A file parsed in this run
-    is checked where it is parsed (`entry`, documents.read_documents: by the workers, when there are many),
-    into the cache for the next run and to this process with the document (`Document.made`).
+    then unpacks no task (~0.25 s of a warm build at 10,000 items). A file parsed in this run is checked
+    where it is parsed (`entry`, documents.read_documents: by the workers, when there are many), into the
+    cache for the next run and to this process with the document (`Document.made`).
 
     The checks read the task, the ids of the units and people in their order (an unknown one's suggestion
     is the closest of them) and what could not be read (`Skip`); the entry's key covers all of them, and the
