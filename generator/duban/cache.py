@@ -164,10 +164,6 @@ class Cache:
         return not self.entries
 
     def get(self, key: Key) -> tuple[Any, list[tuple[Any, ...]]] | None:
-        """An entry of an earlier run, or one this run added."""
-        found = self.live.get(key)
-        if found is not None:
-            return found
         if self.entries is None:
             self.entries = self._load()
         found = self.entries.get(key)

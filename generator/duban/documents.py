@@ -36,7 +36,6 @@ class Document:
     data: Any
     problems: list[Problem]
     digest: bytes = b""  # of the file's bytes, when they could be read
-    parsed: bool = False  # in this run (not from the cache): what `after` made of it is in the cache already
     # What `after` made of it, when parsed in this run: the marshal bytes of a list, one item per file of
     # its chunk (shared by them: one bytes object per chunk, freed whole), and its place in the list.
     made: bytes | None = None
@@ -223,7 +222,7 @@ def check_item(
 def _document(outcome: Outcome) -> Document:
     if len(outcome) == 2:
         return Document(outcome[0], None, [problem_from(p) for p in outcome[1]])
-    return Document(outcome[1], outcome[3], [problem_from(p) for p in outcome[4]], outcome[2], parsed=True)
+    return Document(outcome[1], outcome[3], [problem_from(p) for p in outcome[4]], outcome[2])
 
 
 def _entries(outcomes: list[Outcome]) -> list[Entry]:

@@ -251,7 +251,7 @@ class _TaskChecks:
             data["id"], rel, data, document.digest, packed=document.data, latest=checks.latest_date(data)
         )
         problems = checks.check_task(self.registry, self.skip, rel, data)
-        if self.store is not None and not document.parsed and not checks.reads_other_files(data):
+        if self.store is not None and not checks.reads_other_files(data):
             self.store.add([(*self._key(rel, document.digest), task.facts, _tuples(problems))])
         return task, problems
 
