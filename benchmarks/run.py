@@ -6,12 +6,12 @@
 
 For each N the registry is generated (benchmarks/generate.py, deterministic) into --work, with the same tasks
 as a Hugo site, and committed to a git repository (duban build reads the history). Every command runs as a
-subprocess, --repeat times for its wall time (round by round: each round runs every command once, so that a
-machine that slows down weighs on every tool alike), then once more for the peak memory of its whole process
-tree (Pss and Rss from /proc/PID/smaps_rollup of the process and all its descendants, polled every 20 ms;
-the polling would slow the timed runs down on a two-core machine). Pss counts a page shared by several
-processes once, split between them: it is the honest total for duban's forked workers; Rss counts shared
-pages again in each process. Hugo is one process (Pss ≈ Rss).
+subprocess, --repeat times for its wall time (round by round: each round runs every command of every size
+once, so that a machine that slows down weighs on every tool and every size alike), then once more for the
+peak memory of its whole process tree (Pss and Rss from /proc/PID/smaps_rollup of the process and all its
+descendants, polled every 20 ms; the polling would slow the timed runs down on a two-core machine). Pss counts
+a page shared by several processes once, split between them: it is the honest total for duban's forked
+workers; Rss counts shared pages again in each process. Hugo is one process (Pss ≈ Rss).
 
 Commands: duban --help; validate cold (no cache) and warm (cache filled, nothing changed); check, status and
 report (warm); build cold (no cache, no previous site), warm (cache and site from the previous build, one
@@ -300,9 +300,10 @@ def duban(*args: str) -> list[str]:
     return [str(DUBAN), *args]
 
 
-def scenarios(
-    registry: Path, hugo: Path, work: Path
-) -> list[tuple[str, str, list[str], Path, Callable[[int], None]]]:
+Scenario = tuple[str, str, list[str], Path, Callable[[int], None]]  # name, tool, argv, cwd, before each run
+
+
+def scenarios(registry: Path, hugo: Path, work: Path) -> list[Scenario]:
     """(name, tool, argv, cwd, what to do before each run)."""
     cache, site, hugo_out = registry / ".duban-cache", registry / "_site", work / f"hugo-out-{registry.name}"
 
@@ -388,7 +389,18 @@ def read_inputs(*folders: Path) -> None:
                 path.read_bytes()
 
 
-def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: bool) -> list[Result]:
+@dataclass
+class Size:
+    """One registry size of a run: its commands (`scenarios`, those asked for) and their results."""
+
+    n: int
+    registry: Path
+    repeat: int
+    plan: list[Scenario]
+    results: list[Result]
+
+
+def plan_size(n: int, work: Path, repeat: int, only: set[str] | None) -> Size:
     registry, hugo = prepare(n, work)
     # The registry as generated: warm builds of earlier runs added progress reports.
     subprocess.run(["git", "checkout", "-q", "--", "tasks"], cwd=registry, check=True)
@@ -396,25 +408,36 @@ def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: 
     plan = [s for s in scenarios(registry, hugo, work) if only is None or s[0].split("-")[0] in only]
     if shutil.which("hugo") is None:
         plan = [s for s in plan if s[1] != "hugo"]
-    results = [Result(n, name, tool, argv) for name, tool, argv, _, _ in plan]
-    # Round by round, every command once per round: a machine that slows down (or speeds up) during the
-    # benchmark weighs on duban and Hugo alike. Each round keeps the order warm commands need.
-    for round_ in range(repeat):
-        for result, (_, _, argv, cwd, before) in zip(results, plan, strict=True):
-            before(round_ + 1)
-            settle()
-            result.runs.append(measure(argv, cwd, memory=False))
-    for result, (_, _, argv, cwd, before) in zip(results, plan, strict=True):
-        before(repeat + 1)
+    return Size(n, registry, repeat, plan, [Result(n, name, tool, argv) for name, tool, argv, _, _ in plan])
+
+
+def timed_rounds(sizes: list[Size]) -> None:
+    """Round by round, every command of every size once per round: a machine that slows down (or speeds up)
+    during the benchmark weighs on duban and Hugo alike, and on the 10,000 and 100,000 items alike (their
+    ratio is a target). Each round keeps the order warm commands need."""
+    for round_ in range(max(size.repeat for size in sizes)):
+        for size in sizes:
+            if round_ < size.repeat:
+                for result, (_, _, argv, cwd, before) in zip(size.results, size.plan, strict=True):
+                    before(round_ + 1)
+                    settle()
+                    result.runs.append(measure(argv, cwd, memory=False))
+
+
+def finish_size(size: Size, only: set[str] | None, browser: bool) -> list[Result]:
+    """One more run of each command for its peak memory; check-jsonschema and the browser."""
+    results, registry = size.results, size.registry
+    for result, (_, _, argv, cwd, before) in zip(results, size.plan, strict=True):
+        before(size.repeat + 1)
         settle()
         peak = measure(argv, cwd, memory=True)
         result.runs = [replace(r, pss_mib=peak.pss_mib, rss_mib=peak.rss_mib) for r in result.runs]
         print(_line(result), flush=True)
     program = check_jsonschema()
     if program and (only is None or "check-jsonschema" in only):
-        result = Result(n, "check-jsonschema", "check-jsonschema", [program, "--schemafile", "…"])
+        result = Result(size.n, "check-jsonschema", "check-jsonschema", [program, "--schemafile", "…"])
         # One run at 100,000 files (about ten minutes), with the memory polled: its long run hardly notices.
-        rounds = 1 if n > 10_000 else repeat
+        rounds = 1 if size.n > 10_000 else size.repeat
         result.runs = [run_check_jsonschema(program, registry, memory=rounds == 1) for _ in range(rounds)]
         if rounds > 1:
             peak = run_check_jsonschema(program, registry, memory=True)
@@ -422,7 +445,7 @@ def bench_size(n: int, work: Path, repeat: int, only: set[str] | None, browser: 
         print(_line(result), flush=True)
         results.append(result)
     if browser and (only is None or "browser" in only):
-        results.append(browser_result(n, registry, repeat))
+        results.append(browser_result(size.n, registry, size.repeat))
     # Left as generated: other tools (and byte-for-byte comparisons of sites) use the same registry.
     subprocess.run(["git", "checkout", "-q", "--", "tasks"], cwd=registry, check=True)
     return results
@@ -576,6 +599,10 @@ def _browser_line(result: Result) -> str:
     )
 
 
+def _repeat(n: int, asked: int) -> int:
+    return min(asked, 2) if n > 10_000 else asked
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -603,9 +630,10 @@ def main() -> None:
         prepare(n, args.work)
     open_trash(args.work)
     try:
-        for n in args.sizes:
-            repeat = min(args.repeat, 2) if n > 10_000 else args.repeat
-            results += bench_size(n, args.work, repeat, only, args.browser)
+        sizes = [plan_size(n, args.work, _repeat(n, args.repeat), only) for n in args.sizes]
+        timed_rounds(sizes)
+        for size in sizes:
+            results += finish_size(size, only, args.browser)
     finally:
         empty_trash()
     args.out.mkdir(parents=True, exist_ok=True)

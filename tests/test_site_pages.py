@@ -160,6 +160,18 @@ def test_item_page_shows_every_part(demo: Path, demo_pages: dict[str, Element]) 
     assert edit[0].get("href") == "https://github.com/duban-dev/duban/edit/main/tasks/2026/DB-2026-0002.yaml"
 
 
+def test_item_page_shows_a_file_saved_on_windows_with_plain_newlines(tmp_path: Path) -> None:
+    root = write_registry(tmp_path / "reg", [task("DB-2026-0001", title="窗口保存的文件")])
+    path = root / "tasks" / "DB-2026-0001.yaml"
+    lines = path.read_bytes().decode("utf-8").splitlines()
+    # CRLF throughout, and one old-Mac line end between two comment lines
+    path.write_bytes(("\r\n".join(lines) + "\r\n# 备注\r# 结束\r\n").encode("utf-8"))
+    page = build(root, tmp_path / "site", "2026-03-01") / "tasks" / "DB-2026-0001" / "index.html"
+    raw = parse_file(page).find("details", cls="raw").find("code").text()
+    assert raw == "\n".join(lines) + "\n# 备注\n# 结束\n"
+    assert b"\r" not in page.read_bytes()
+
+
 def test_parent_and_children_link_both_ways(demo_pages: dict[str, Element]) -> None:
     parent = demo_pages["tasks/DB-2026-0001/index.html"]
     children = parent.find("ul", cls="children").find_all("a")

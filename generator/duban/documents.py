@@ -83,6 +83,17 @@ def _read_all(path: Path | str, size: int) -> bytes:
     return pieces[0] if len(pieces) == 2 else b"".join(pieces)
 
 
+def read_text(path: Path | str) -> str:
+    """A UTF-8 text file as `Path.read_text(encoding="utf-8")` gives it (universal newlines: a file saved on
+    Windows reads with "\\n"), through os's calls: every item page shows its file, and Python's text layer
+    costs more than reading the file (14 against 9 µs)."""
+    text = _read_all(path, TEXT_READ).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+TEXT_READ = 1 << 14  # the first read's size: a task file is ~2 KB; a longer one is read on in pieces
+
+
 def check_bytes(raw: bytes, rel: str, kind: str) -> Document:
     """Everything that can be said about one file on its own: a pure function of (bytes, rel, kind)."""
     text, problems = decode(raw, rel)

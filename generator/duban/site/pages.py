@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Template
 
+from duban.documents import read_text
 from duban.site import aggregates, listing
 from duban.site.render import DEFERRED_ROWS, DeferredRows, environment, root_prefix
 from duban.site.views import SiteContext, TaskView
@@ -53,7 +54,7 @@ def _page_variables(context: SiteContext, page: Page, deferred: DeferredRows | N
     """What the page's template needs besides the whole context: the object its key names."""
     if page.template == "task.html":
         task = context.by_id[page.key or ""]
-        raw = (context.root / task.state.file).read_text(encoding="utf-8")
+        raw = read_text(context.root / task.state.file)
         # The detail is made here, in the process that renders the page, and dropped with it.
         return {"task": task, "detail": task.detail(), "raw_yaml": raw}
     if page.template == "unit.html":
