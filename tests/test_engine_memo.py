@@ -19,7 +19,7 @@ import pytest
 from duban import engine, stats
 from duban.engine import TaskState, evaluate, evaluate_task, standings
 from duban.loader import load_registry
-from duban.registry import Registry, TaskFile
+from duban.registry import Registry, TaskFile, compacted
 from engine_helpers import D, task, write_registry
 from validation_helpers import build_registry, case_dirs
 
@@ -147,3 +147,29 @@ def test_one_item_at_a_time_keeps_nothing(tmp_path: Path) -> None:
     for task_file in registry.tasks.values():
         evaluate_task(task_file, registry.settings, registry.calendar, D("2026-04-10"))
     assert len(engine._KEPT) == before
+
+
+def test_the_reasons_of_many_items_name_a_day_with_one_string(tmp_path: Path) -> None:
+    """A build's process holds every item's state: its reasons' dates are shared, not a str per reason."""
+    tasks = [task(f"DB-2026-000{n}", deadline="2026-03-31") for n in (1, 2)]
+    registry = load_registry(write_registry(tmp_path, tasks)).registry
+    first, second = evaluate(registry, D("2026-04-10"))
+    assert first.reasons[0].code == second.reasons[0].code == "overdue"
+    assert first.reasons[0].args["deadline"] == "2026-03-31"
+    assert first.reasons[0].args["deadline"] is second.reasons[0].args["deadline"]
+
+
+def test_compacted_items_are_the_same_items_in_objects_of_their_own(tmp_path: Path) -> None:
+    """What a build does before forking its workers (duban.registry.compacted): equal items, sharing none of
+    the small objects loading made, and the same data underneath (a view, not a copy)."""
+    tasks = [task("DB-2026-0001", parent=None), task("DB-2026-0002", parent="DB-2026-0001")]
+    registry = load_registry(write_registry(tmp_path, tasks)).registry
+    again = compacted(registry.tasks)
+    assert again == registry.tasks and list(again) == list(registry.tasks)
+    for task_id, old in registry.tasks.items():
+        new = again[task_id]
+        assert new is not old
+        for name in ("id", "file", "packed", "digest", "people"):
+            assert getattr(new, name) is not getattr(old, name), name
+        assert isinstance(new.packed, memoryview) and new.packed.obj is old.packed.obj  # type: ignore[union-attr]
+        assert new.data == old.data

@@ -92,6 +92,37 @@ def facts_of(task_id: str, data: dict[str, Any], latest: str | None = None) -> F
     return (task_id, data["assigned"], parent if isinstance(parent, str) else None, people, latest)
 
 
+def compacted(tasks: dict[str, TaskFile]) -> dict[str, TaskFile]:
+    """The same items in objects made afresh, for a process about to fork workers that live as long as it.
+
+    Loading makes and drops many small objects (the files found, the read cache's entries, each chunk's
+    results) among those it keeps: each item's TaskFile, id, path, hash and view into its data. Python's
+    allocator hands memory back to the system a whole arena (1 MiB) at a time, and one kept object keeps its
+    arena. Memory left so at the fork counts twice: a page this process fills afterwards is copied, and the
+    worker keeps the old one. Made again, the kept objects fill arenas of their own, and at 100,000 items
+    about 25 of the ~160 arenas loading used go back (see docs/performance.md, seventh round)."""
+    return {task.id: task for task in map(_made_again, tasks.values())}
+
+
+def _made_again(task: TaskFile) -> TaskFile:
+    packed = task.packed[:] if isinstance(task.packed, memoryview) else task.packed  # a view: the data stays
+    return TaskFile(
+        _text_again(task.id),
+        _text_again(task.file),
+        packed,
+        bytes(bytearray(task.digest)),
+        task.assigned,  # interned, shared by many items: not worth their own copies
+        task.parent,
+        (*task.people,),  # a new tuple (tuple() of a tuple is the same one)
+        task.latest,
+    )
+
+
+def _text_again(text: str) -> str:
+    """A new str object equal to `text` (str() and slicing return the same object)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+
+
 def interned(text: object) -> str | None:
     """The text, interned (one object for all its copies); None for anything else (a missing field)."""
     return sys.intern(text) if isinstance(text, str) else None

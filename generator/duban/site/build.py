@@ -27,7 +27,7 @@ from duban.cache import Cache
 from duban.commands._common import load_or_fail
 from duban.documents import no_gc
 from duban.engine import evaluate
-from duban.registry import Registry
+from duban.registry import Registry, compacted
 from duban.resources import data_dir
 from duban.site.context import build_context
 from duban.site.feeds import SHARES_FOLDER, feed_files
@@ -133,6 +133,7 @@ def _item_workers(
     count = workers.jobs()
     if len(registry.tasks) < PARALLEL_PAGES or not workers.can_fork(count):
         return None
+    registry.tasks = compacted(registry.tasks)  # what loading dropped among them goes back to the system
     give_back_memory()  # the heap's free memory, not copied by the workers when this process uses it again
     return start_items(ItemPages.of(registry, day, history, StagingDir(out)), count)
 
