@@ -974,7 +974,7 @@ JSON_FIELDS = (
 
 
 def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
+    return _day_text(day) if day else None
 
 
 def task_json(state: TaskState, language: str | None = None) -> dict[str, Any]:
